@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Account } from '../modules/accounts/account.entity';
+import type { App } from './app';
+
+/** Everything a resolver gets for one request. Built in `server.ts`. */
+export interface Context {
+  app: App;
+  requestId: string;
+  /** The client's address, for rate limits and logs. */
+  ip: string;
+  /** The signed-in account, read from the database for this request (so its role is current). */
+  viewer: Account | null;
+  log: Logger;
+}

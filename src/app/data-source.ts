@@ -1,0 +1,44 @@
+import { DataSource, type Logger as TypeormLogger } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { ENTITIES } from './entities';
+
+export interface DataSourceOptions {
+  poolSize?: number;
+  logger?: TypeormLogger;
+}
+
+/** The one DataSource definition, used by the gateway, the tests and `ormconfig.ts` (CLI). */
+export function createDataSource(url: string, options: DataSourceOptions = {}): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    // gen_random_uuid() is built into PostgreSQL ≥ 13: no extension to install (or to be allowed to).
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: options.logger ? ['query', 'error'] : false,
+    logger: options.logger,
+    extra: { max: options.poolSize ?? 10 },
+  });
+}
+
+// Any constant; all gateway processes agree on it so only one migrates at a time.
+const MIGRATION_LOCK = 7_240_001;
+
+/** Applies pending migrations, one process at a time when several start together. */
+export async function migrate(ds: DataSource): Promise<number> {
+  const runner = ds.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await ds.runMigrations({ transaction: 'each' });
+    return applied.length;
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,172 @@
+import 'reflect-metadata';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express, { type ErrorRequestHandler } from 'express';
+import { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../common/clock';
+import { unauthenticated } from '../common/errors';
+import { App } from './app';
+import type { Config } from './config';
+import type { Context } from './context';
+import { createDataSource, migrate } from './data-source';
+import { formatError, isClientCode } from './errors-format';
+import { createLogger } from './logger';
+import { playgroundAssets, playgroundPlugin } from './playground';
+import { buildGatewaySchema } from './schema';
+
+export interface GatewayOptions {
+  config: Config;
+  databaseUrl: string;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface Gateway {
+  app: App;
+  /** e.g. http://localhost:4000/graphql */
+  url: string;
+  httpServer: Server;
+  /** Stops taking requests, lets in-flight ones finish, closes the pool. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Connects, migrates and serves. Used by `npm start` and by every test file. */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const log = options.log ?? createLogger(config.LOG_LEVEL);
+  const ds = createDataSource(options.databaseUrl, { poolSize: config.DATABASE_POOL_SIZE });
+  await ds.initialize();
+  try {
+    const applied = await migrate(ds);
+    if (applied) log.info({ applied }, 'migrations applied');
+  } catch (error) {
+    await ds.destroy();
+    throw error;
+  }
+  const app = new App(config, ds, options.clock ?? systemClock, log);
+
+  const http = express();
+  const httpServer = createServer(http);
+  const apollo = new ApolloServer<Context>({
+    schema: await buildGatewaySchema(),
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    persistedQueries: false,
+    csrfPrevention: true,
+    introspection: true,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
+      playgroundPlugin(),
+      logErrors(),
+    ],
+  });
+  await apollo.start();
+
+  http.disable('x-powered-by');
+  http.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  http.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  http.get('/readyz', async (req, res) => {
+    try {
+      await ds.query('SELECT 1');
+      const pending = await ds.showMigrations();
+      res.status(pending ? 503 : 200).json({ status: pending ? 'migrations pending' : 'ready' });
+    } catch (error) {
+      req.log.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  http.use(playgroundAssets());
+  http.use(
+    '/graphql',
+    cors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, maxAge: 600 }),
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<Context> => ({
+        app,
+        requestId: String(req.id),
+        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+        viewer: await viewerFrom(app, req.headers.authorization),
+        log: req.log,
+      }),
+    }),
+  );
+  http.use(jsonErrors);
+
+  await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    url: `http://localhost:${port}/graphql`,
+    httpServer,
+    stop: () =>
+      (stopping ??= (async () => {
+        await apollo.stop(); // drains the HTTP server first
+        if (ds.isInitialized) await ds.destroy();
+      })()),
+  };
+}
+
+/** A request with a token that is forged, expired or for a removed account is refused whole. */
+async function viewerFrom(app: App, header: string | undefined) {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  const account = match ? await app.accounts.fromToken(match[1]) : null;
+  if (!account) {
+    const error = unauthenticated('The token is invalid or has expired: sign in again.');
+    throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401 } } });
+  }
+  return account;
+}
+
+function logErrors(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isClientCode(error.extensions?.code)) continue;
+            (contextValue?.log ?? console).error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Errors raised outside GraphQL (body parser, uploads) as GraphQL-shaped JSON, never an HTML page. */
+const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
+  const status = Number(error?.status ?? error?.statusCode ?? 500);
+  const exposed = status < 500 && error?.expose !== false;
+  if (!exposed) req.log?.error({ err: error }, 'request failed');
+  res.status(status).json({
+    errors: [
+      {
+        message: exposed ? String(error.message) : 'Internal server error.',
+        extensions: { code: exposed ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
+      },
+    ],
+  });
+};

@@ -1,0 +1,34 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { AccountResolver } from '../modules/accounts/account.resolver';
+import { authChecker } from './auth-checker';
+import { PROJECT_ROOT } from './config';
+
+export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
+
+const RESOLVERS = [AccountResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema; built once per process (type-graphql metadata is global). */
+export function buildGatewaySchema(): Promise<GraphQLSchema> {
+  built ??= buildSchema({
+    resolvers: RESOLVERS as unknown as [Function, ...Function[]],
+    authChecker,
+    validate: false, // inputs are validated in services, as userErrors (see common/validation.ts)
+  });
+  return built;
+}
+
+/** The SDL as committed in schema/schema.graphql (sorted, so diffs stay small). */
+export function printGatewaySchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}
+
+export async function emitSchemaFile(): Promise<string> {
+  const sdl = printGatewaySchema(await buildGatewaySchema());
+  writeFileSync(SCHEMA_FILE, sdl);
+  return SCHEMA_FILE;
+}

@@ -1,0 +1,65 @@
+import { GraphQLError } from 'graphql';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+
+/**
+ * Every expected business failure, across all modules. Stable: clients switch on these.
+ * Add codes here rather than inventing per-module enums, so there is one error style.
+ */
+export enum UserErrorCode {
+  INVALID = 'INVALID',
+  NOT_FOUND = 'NOT_FOUND',
+  EMAIL_TAKEN = 'EMAIL_TAKEN',
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  RATE_LIMITED = 'RATE_LIMITED',
+}
+registerEnumType(UserErrorCode, {
+  name: 'UserErrorCode',
+  description: 'Stable codes of expected business failures, returned in `userErrors`.',
+});
+
+@ObjectType({ description: 'An expected business failure. The mutation changed nothing.' })
+export class UserError {
+  @Field(() => UserErrorCode)
+  code: UserErrorCode;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'Path to the input field at fault, e.g. ["input", "items", "0", "quantity"].',
+  })
+  field: string[] | null;
+
+  @Field()
+  message: string;
+}
+
+/**
+ * Thrown by services for a business refusal. The mutation wrapper rolls the transaction back
+ * and returns it as `userErrors`, so a refusal never leaves a half-written change.
+ */
+export class DomainError extends Error {
+  readonly errors: UserError[];
+  constructor(code: UserErrorCode, message: string, field?: string[]);
+  constructor(errors: UserError[]);
+  constructor(codeOrErrors: UserErrorCode | UserError[], message?: string, field?: string[]) {
+    const errors = Array.isArray(codeOrErrors)
+      ? codeOrErrors
+      : [{ code: codeOrErrors, message: message ?? codeOrErrors, field: field ?? null }];
+    super(errors.map((e) => e.message).join('; '));
+    this.errors = errors;
+  }
+}
+
+/** Top-level error for a request with no valid credentials. */
+export function unauthenticated(message = 'Sign in first: send a valid bearer token.') {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
+}
+
+/** Top-level error for a signed-in caller whose role may not do this. */
+export function forbidden(message = 'Your account may not do this.') {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
+}
+
+/** Top-level error for input that is well-typed but malformed in a way no payload can carry. */
+export function badUserInput(message: string, field: string[]) {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
+}

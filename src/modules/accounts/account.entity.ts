@@ -1,0 +1,41 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+export enum Role {
+  CUSTOMER = 'CUSTOMER', // orders for themselves; sees only their own orders
+  STAFF = 'STAFF', // runs the operation: every order, quotes, purchases, shipping
+  ADMIN = 'ADMIN', // staff, plus managing staff accounts
+}
+registerEnumType(Role, { name: 'Role' });
+
+@ObjectType({ description: 'A signed-in customer or staff member.' })
+@Entity('account')
+@Index('account_email_key', ['email'], { unique: true })
+export class Account {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field({ description: 'Stored lower-cased; sign-in ignores case.' })
+  @Column({ type: 'varchar', length: 254 })
+  email: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 20 })
+  phone: string;
+
+  @Field(() => Role)
+  @Column({ type: 'enum', enum: Role, enumName: 'account_role', default: Role.CUSTOMER })
+  role: Role;
+
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,34 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../app/context';
+import { mutation } from '../../common/transaction';
+import { Account } from './account.entity';
+import { Role } from './account.entity';
+import { AccountLoginInput, AccountPayload, AccountRegisterInput, AccountRoleSetInput, AuthPayload } from './account.inputs';
+
+@Resolver()
+export class AccountResolver {
+  @Authorized()
+  @Query(() => Account, { description: 'The signed-in account.' })
+  me(@Ctx() ctx: Context): Account {
+    return ctx.viewer!;
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Sign up as a customer; returns a bearer token.' })
+  accountRegister(@Arg('input') input: AccountRegisterInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    return mutation(ctx.app.ds, async (tx) => {
+      const account = await ctx.app.accounts.register(tx, input);
+      return { account, ...(await ctx.app.tokens.issue(account.id, ctx.app.clock.now())) };
+    });
+  }
+
+  @Mutation(() => AuthPayload, { description: 'Sign in; returns a bearer token.' })
+  accountLogin(@Arg('input') input: AccountLoginInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    return mutation(ctx.app.ds, (tx) => ctx.app.accounts.login(tx, input));
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => AccountPayload, { description: 'Admin: make an account CUSTOMER, STAFF or ADMIN.' })
+  accountRoleSet(@Arg('input') input: AccountRoleSetInput, @Ctx() ctx: Context): Promise<AccountPayload> {
+    return mutation(ctx.app.ds, async (tx) => ({ account: await ctx.app.accounts.setRole(tx, input.accountId, input.role) }));
+  }
+}

@@ -1,0 +1,69 @@
+import * as argon2 from 'argon2';
+import { jwtVerify, SignJWT } from 'jose';
+
+const ALGORITHM = 'HS256'; // pinned: a token with any other `alg` is refused
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+/** Signs and checks bearer tokens. The token names the account only; its role is read per request. */
+export class TokenService {
+  private readonly key: Uint8Array;
+  constructor(private readonly settings: TokenSettings) {
+    this.key = new TextEncoder().encode(settings.secret);
+  }
+
+  async issue(accountId: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + this.settings.ttlSeconds;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(accountId)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The account id in a valid token, or null for a forged, expired or foreign one. */
+  async verify(token: string, now: Date): Promise<string | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        currentDate: now,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      return typeof payload.sub === 'string' ? payload.sub : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+// OWASP's Argon2id baseline (19 MiB, 2 passes, 1 lane).
+const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, HASH_OPTIONS);
+}
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Checks a password; with no stored hash (unknown e-mail) it still spends the same work on a
+ * dummy hash, so a wrong password and an unknown e-mail take alike.
+ */
+export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
+  dummyHash ??= hashPassword('dummy password for unknown accounts');
+  const hash = stored ?? (await dummyHash);
+  const ok = await argon2.verify(hash, password).catch(() => false);
+  return ok && stored !== undefined;
+}
