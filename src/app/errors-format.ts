@@ -1,4 +1,6 @@
+import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
+import { DomainError } from '../common/errors';
 
 /** Codes whose message is written for the client and may be shown as is. */
 const CLIENT_CODES = new Set([
@@ -18,7 +20,18 @@ const CLIENT_CODES = new Set([
  * Everything else is a bug: the client gets a fixed message (no SQL, table names or stack);
  * the original goes to the log through the `logErrors` plugin.
  */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  // A business refusal raised by a query (mutations return theirs as userErrors).
+  const original = unwrapResolverError(error);
+  if (original instanceof DomainError) {
+    const [first] = original.errors;
+    return {
+      message: original.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: 'BAD_USER_INPUT', reason: first.code, field: first.field },
+    };
+  }
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   if (CLIENT_CODES.has(code)) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};

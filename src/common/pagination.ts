@@ -1,0 +1,101 @@
+import { Max, Min } from 'class-validator';
+import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { DomainError, UserErrorCode } from './errors';
+
+export const MAX_PAGE = 100;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE}.` })
+  @Min(1)
+  @Max(MAX_PAGE)
+  first: number = 20;
+
+  @Field(() => String, { nullable: true, description: 'The `endCursor` of the previous page.' })
+  after?: string | null;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface ConnectionShape<T> {
+  edges: Edge<T>[];
+  nodes: T[];
+  pageInfo: PageInfo;
+  totalCount?: number;
+}
+
+/** A Relay connection type for `Node`, named `<Node>Connection` / `<Node>Edge`. */
+export function Connection<T extends object>(Node: ClassType<T>, name = Node.name) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    cursor: string;
+
+    @Field(() => Node)
+    node: T;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [EdgeType])
+    edges: EdgeType[];
+
+    @Field(() => [Node], { description: 'The nodes of `edges`, for clients that need no cursors.' })
+    nodes: T[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+  }
+  return ConnectionType;
+}
+
+/** Checks `first` (1..100) for resolvers whose args are not validated by type-graphql. */
+export function pageSize(first: number | undefined): number {
+  const n = first ?? 20;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
+    throw new DomainError(UserErrorCode.INVALID, `first must be between 1 and ${MAX_PAGE}.`, ['first']);
+  }
+  return n;
+}
+
+export function encodeCursor(key: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** The key inside a cursor made by `encodeCursor`, or an INVALID userError for a tampered one. */
+export function decodeCursor(cursor: string | null | undefined, arity: number): (string | number)[] | null {
+  if (!cursor) return null;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity && key.every((k) => typeof k === 'string' || typeof k === 'number')) return key;
+  } catch {
+    /* fall through */
+  }
+  throw new DomainError(UserErrorCode.INVALID, 'The cursor is not one this API gave out.', ['after']);
+}
+
+/**
+ * Builds a page from rows fetched with LIMIT first + 1 (the extra row only says whether a
+ * next page exists).
+ */
+export function toConnection<T>(rows: T[], first: number, keyOf: (row: T) => (string | number)[]): ConnectionShape<T> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(keyOf(node)) }));
+  return {
+    edges,
+    nodes: page,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
