@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, PROJECT_ROOT, type Config } from './app/config
 import { startGateway, type Gateway } from './app/gateway';
 import { createLogger } from './app/logger';
 import { ensureDemoAccounts } from './cli/demo-accounts';
+import { startScheduler } from './jobs/scheduler';
 
 async function main() {
   let config: Config;
@@ -48,6 +49,7 @@ async function main() {
   if (embedded && config.DEMO_ACCOUNTS !== false) {
     for (const line of await ensureDemoAccounts(gateway.app)) console.log(line);
   }
+  const stopScheduler = startScheduler(gateway.app, config.SWEEP_INTERVAL_SECONDS);
   console.log(`GraphQL gateway ready at ${gateway.url}`);
 
   let shuttingDown = false;
@@ -56,6 +58,7 @@ async function main() {
     shuttingDown = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
+      await stopScheduler();
       await gateway.stop();
     } finally {
       await stopDatabase();

@@ -3,6 +3,15 @@ import type { DataSource } from 'typeorm';
 import type { Clock } from '../common/clock';
 import { AccountService } from '../modules/accounts/account.service';
 import { TokenService } from '../modules/accounts/auth';
+import type { CardPaymentProvider } from '../modules/payments/providers/card-provider';
+import { createCardProvider } from '../modules/payments/providers/create-card-provider';
+import { DepositService } from '../modules/deposits/deposit.service';
+import { InvoiceService } from '../modules/invoices/invoice.service';
+import { GuestAccessGuard } from '../modules/orders/guest-access';
+import { OrderQueryService } from '../modules/orders/order-query.service';
+import { OrderService } from '../modules/orders/order.service';
+import { createStorage } from '../storage/create-storage';
+import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
 
 /**
@@ -12,6 +21,17 @@ import type { Config } from './config';
 export class App {
   readonly tokens: TokenService;
   readonly accounts: AccountService;
+  /** PayPal, or the no-money simulator when PayPal is not configured (docs/payments-paypal.md). */
+  readonly cardProvider: CardPaymentProvider;
+  /** Customers' prepaid balances: an append-only ledger (see docs/deposits.md). */
+  readonly deposits: DepositService;
+  /** Attachment bytes (message files, inspection photos); metadata lives in the database. */
+  readonly storage: AttachmentStorage;
+  readonly orders: OrderService;
+  readonly orderQueries: OrderQueryService;
+  readonly invoices: InvoiceService;
+  /** Guest order access by number + phone, with failure limits (in-process). */
+  readonly guestAccess = new GuestAccessGuard();
 
   constructor(
     readonly config: Config,
@@ -26,5 +46,11 @@ export class App {
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
     this.accounts = new AccountService(this);
+    this.cardProvider = createCardProvider(config, log);
+    this.deposits = new DepositService(this);
+    this.storage = createStorage(config);
+    this.orders = new OrderService(this);
+    this.orderQueries = new OrderQueryService(this);
+    this.invoices = new InvoiceService(this);
   }
 }

@@ -37,10 +37,32 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('proxy-buy-clients'),
   JWT_TTL_SECONDS: int(60, 60 * 60 * 24 * 90).default(60 * 60 * 24 * 7),
   DEMO_ACCOUNTS: bool.optional(),
+  SERVICE_FEE_PERCENT_BPS: int(0, 10_000).default(500),
+  SERVICE_FEE_MINIMUM_JPY: int(0, 1_000_000).default(500),
+  FIRST_INVOICE_DUE_DAYS: int(1, 60).default(7),
+  SWEEP_INTERVAL_SECONDS: int(0, 86_400).default(60),
+  STORAGE_DRIVER: z.enum(['filesystem', 's3']).default('filesystem'),
+  STORAGE_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(PROJECT_ROOT, '.data', 'attachments'))
+    .transform((dir) => path.resolve(dir)),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(10_000),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  PAYPAL_CLIENT_ID: z.string().min(1).optional(),
+  PAYPAL_CLIENT_SECRET: z.string().min(1).optional(),
+  PAYPAL_WEBHOOK_ID: z.string().min(1).optional(),
+  PAYPAL_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('https://api-m.sandbox.paypal.com'),
+  PAYPAL_TIMEOUT_MS: int(1000, 120_000).default(15_000),
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string };
+export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string };
 
 export class ConfigError extends Error {}
 
@@ -54,8 +76,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError('Invalid environment:\n  JWT_SECRET: required when NODE_ENV=production');
   }
+  const storageProblems = s3Problems(c);
+  if (storageProblems.length) throw new ConfigError(`Invalid environment:\n${storageProblems.join('\n')}`);
+  const paypalProblems = payPalProblems(c);
+  if (paypalProblems.length) throw new ConfigError(`Invalid environment:\n${paypalProblems.join('\n')}`);
   // Without a secret (local use only) tokens are signed with a per-data-folder secret, see main.ts.
-  return { ...c, jwtSecret: c.JWT_SECRET ?? '' };
+  return {
+    ...c,
+    jwtSecret: c.JWT_SECRET ?? '',
+    publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+  };
+}
+
+const PAYPAL_CREDENTIALS = ['PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET', 'PAYPAL_WEBHOOK_ID'] as const;
+
+/** PayPal needs all three credentials or none (none = the payment simulator, never in production). */
+function payPalProblems(c: z.infer<typeof schema>): string[] {
+  const missing = PAYPAL_CREDENTIALS.filter((name) => !c[name]);
+  if (missing.length === PAYPAL_CREDENTIALS.length) {
+    return c.NODE_ENV === 'production'
+      ? ['  PAYPAL_CLIENT_ID: required when NODE_ENV=production (with PAYPAL_CLIENT_SECRET and PAYPAL_WEBHOOK_ID); without them card payments use a simulator that takes no money']
+      : [];
+  }
+  const present = PAYPAL_CREDENTIALS.filter((name) => c[name]);
+  const problems = missing.map(
+    (name) => `  ${name}: required because ${present.join(' and ')} ${present.length > 1 ? 'are' : 'is'} set (PayPal needs all of ${PAYPAL_CREDENTIALS.join(', ')})`,
+  );
+  if (c.NODE_ENV === 'production' && !c.PAYPAL_API_BASE.startsWith('https://')) {
+    problems.push('  PAYPAL_API_BASE: must be https:// when NODE_ENV=production');
+  }
+  return problems;
+}
+
+/** S3 mode cannot start without a bucket and region, nor with half a key pair. */
+function s3Problems(c: z.infer<typeof schema>): string[] {
+  if (c.STORAGE_DRIVER !== 's3') return [];
+  const problems: string[] = [];
+  if (!c.S3_BUCKET) problems.push('  S3_BUCKET: required when STORAGE_DRIVER=s3');
+  if (!c.S3_REGION) problems.push('  S3_REGION: required when STORAGE_DRIVER=s3 (any value, e.g. us-east-1, for S3-compatible services)');
+  if (!c.S3_ACCESS_KEY_ID !== !c.S3_SECRET_ACCESS_KEY) {
+    const missing = c.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID';
+    problems.push(`  ${missing}: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together, or neither to use the AWS default credential chain`);
+  }
+  return problems;
 }
 
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {

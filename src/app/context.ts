@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Account } from '../modules/accounts/account.entity';
 import type { App } from './app';
+import type { Loaders } from './loaders';
 
 /** Everything a resolver gets for one request. Built in `server.ts`. */
 export interface Context {
@@ -11,4 +12,6 @@ export interface Context {
   /** The signed-in account, read from the database for this request (so its role is current). */
   viewer: Account | null;
   log: Logger;
+  /** Request-scoped batching of related-row loads. */
+  loaders: Loaders;
 }

@@ -2,6 +2,27 @@ import { DataSource, type Logger as TypeormLogger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
+/**
+ * Counts SQL statements (for the request log and the N+1 tests); logs nothing itself —
+ * failing queries surface as errors where they happen.
+ */
+export class SqlCounter implements TypeormLogger {
+  count = 0;
+  logQuery() {
+    this.count++;
+  }
+  logQueryError() {}
+  logQuerySlow() {}
+  logSchemaBuild() {}
+  logMigration() {}
+  log() {}
+}
+
+/** Statements run so far through this DataSource (0 if it was made without a counter). */
+export function sqlStatementCount(ds: DataSource): number {
+  return ds.logger instanceof SqlCounter ? ds.logger.count : 0;
+}
+
 export interface DataSourceOptions {
   poolSize?: number;
   logger?: TypeormLogger;
@@ -20,7 +41,7 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: options.logger ? ['query', 'error'] : false,
+    logging: options.logger ? ['query'] : false,
     logger: options.logger,
     extra: { max: options.poolSize ?? 10 },
   });

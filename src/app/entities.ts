@@ -1,4 +1,12 @@
 import { Account } from '../modules/accounts/account.entity';
+import { IdempotencyKey } from '../common/idempotency-key.entity';
+import { DepositAccount } from '../modules/deposits/deposit-account.entity';
+import { DepositEntry } from '../modules/deposits/deposit-entry.entity';
+
+import { Invoice } from '../modules/invoices/invoice.entity';
+import { OrderEvent } from '../modules/orders/order-event.entity';
+import { OrderItem } from '../modules/orders/order-item.entity';
+import { Order } from '../modules/orders/order.entity';
 
 /** Every TypeORM entity. Migrations are generated against this list. */
-export const ENTITIES = [Account];
+export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice];

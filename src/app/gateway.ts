@@ -12,12 +12,15 @@ import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../common/clock';
 import { unauthenticated } from '../common/errors';
+import { uploadMiddleware } from '../modules/attachments/upload-http';
 import { App } from './app';
 import type { Config } from './config';
 import type { Context } from './context';
-import { createDataSource, migrate } from './data-source';
+import { createDataSource, migrate, SqlCounter } from './data-source';
 import { formatError, isClientCode } from './errors-format';
+import { Loaders } from './loaders';
 import { createLogger } from './logger';
+import { mountCardSimulator } from '../modules/payments/providers/simulator-router';
 import { playgroundAssets, playgroundPlugin } from './playground';
 import { buildGatewaySchema } from './schema';
 
@@ -41,7 +44,7 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const log = options.log ?? createLogger(config.LOG_LEVEL);
-  const ds = createDataSource(options.databaseUrl, { poolSize: config.DATABASE_POOL_SIZE });
+  const ds = createDataSource(options.databaseUrl, { poolSize: config.DATABASE_POOL_SIZE, logger: new SqlCounter() });
   await ds.initialize();
   try {
     const applied = await migrate(ds);
@@ -97,10 +100,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   });
   http.use(playgroundAssets());
+  mountCardSimulator(http, httpServer, app.cardProvider);
   http.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, maxAge: 600 }),
     express.json({ limit: '1mb' }),
+    // File uploads: CSRF check before any body is read, then graphql-upload (see upload-http.ts).
+    ...uploadMiddleware(),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Context> => ({
         app,
@@ -108,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
         viewer: await viewerFrom(app, req.headers.authorization),
         log: req.log,
+        loaders: new Loaders(),
       }),
     }),
   );

@@ -3,12 +3,21 @@ import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { AccountResolver } from '../modules/accounts/account.resolver';
+import { AccountDepositResolver, DepositResolver } from '../modules/deposits/deposit.resolver';
+import { OrderFieldsResolver, OrderItemFieldsResolver } from '../modules/orders/order-fields.resolver';
+import { OrderResolver } from '../modules/orders/order.resolver';
+import { OrderStaffResolver } from '../modules/orders/order-staff.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
-const RESOLVERS = [AccountResolver] as const;
+const RESOLVERS = [
+  OrderResolver,
+  OrderStaffResolver,
+  OrderFieldsResolver,
+  OrderItemFieldsResolver,
+  AccountResolver, AccountDepositResolver, DepositResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

@@ -36,3 +36,53 @@ export async function staff(gw: TestGateway, role: Role = Role.STAFF): Promise<A
   const { token } = await gw.app.tokens.issue(account.id, gw.clock.now());
   return { id: account.id, email, password, token };
 }
+
+export const ADDRESS = {
+  recipient: '山田 花子',
+  postalCode: '150-0001',
+  prefecture: '東京都',
+  city: '渋谷区',
+  line1: '神宮前1-2-3',
+  line2: 'ハイツ101',
+  phone: '090-1234-5678',
+};
+
+export function itemInput(n: number, quantity = 1) {
+  return { productUrl: `https://item.taobao.com/item.htm?id=${1000 + n}`, title: `商品 ${n}`, options: '色: 黒 / サイズ: M', quantity, note: null };
+}
+
+export const ORDER_FIELDS = `id orderNumber status shippingPriority contactEmail cancelReason submittedAt quotedAt cancelledAt
+  deliveryAddress { recipient postalCode prefecture city line1 line2 phone }
+  items { id title quantity status unitPrice { amount currency } chinaShipping { amount currency } availableActions }
+  firstInvoice { id kind status revision exchangeRate dueAt total { amount currency } amountPaid { amount } amountDue { amount }
+    lines { kind description itemId quantity amount { amount currency } sourceAmount { amount currency } } }
+  availableActions`;
+
+/** An order application sent through the API (as `actor`, or as a guest when actor is null). */
+export async function submitOrder(gw: TestGateway, actor: Actor | null, items = [itemInput(1, 2), itemInput(2, 1), itemInput(3, 3)], extra: Record<string, unknown> = {}) {
+  const res = await gw.gql(
+    `mutation($input: OrderSubmitInput!) { orderSubmit(input: $input) { order { ${ORDER_FIELDS} } userErrors { code field message } } }`,
+    { input: { items, deliveryAddress: ADDRESS, shippingPriority: 'SPEED', ...(actor ? {} : { guest: { email: 'guest@example.jp', phone: '080-9999-0000' } }), ...extra } },
+    actor ? { token: actor.token } : {},
+  );
+  const order = res.data?.orderSubmit?.order;
+  if (!order) throw new Error(`orderSubmit failed: ${JSON.stringify(res.body)}`);
+  return order;
+}
+
+/** Staff quote: each item at `prices[i]` CNY per unit and `shipping[i]` CNY China shipping. */
+export async function quoteOrder(gw: TestGateway, staffActor: Actor, order: { id: string; items: { id: string }[] }, prices: string[], shipping: string[], rate = '21.37') {
+  const res = await gw.gql(
+    `mutation($input: OrderQuoteInput!) { orderQuote(input: $input) { order { ${ORDER_FIELDS} } userErrors { code field message } } }`,
+    {
+      input: {
+        orderId: order.id,
+        exchangeRate: rate,
+        items: order.items.map((it, i) => ({ itemId: it.id, unitPrice: { amount: prices[i], currency: 'CNY' }, chinaShipping: { amount: shipping[i], currency: 'CNY' } })),
+      },
+    },
+    { token: staffActor.token },
+  );
+  if (res.data?.orderQuote?.userErrors?.length || !res.data?.orderQuote) throw new Error(`orderQuote failed: ${JSON.stringify(res.body)}`);
+  return res.data.orderQuote.order;
+}

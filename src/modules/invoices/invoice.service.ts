@@ -1,0 +1,101 @@
+import { In, type EntityManager } from 'typeorm';
+import type { App } from '../../app/app';
+import { addDays } from '../../common/clock';
+import { formatMinor, Currency } from '../../common/money';
+import { OrderItem } from '../orders/order-item.entity';
+import type { Order } from '../orders/order.entity';
+import { LIVE_ITEM_STATUSES } from '../orders/order-state';
+import { recordEvent, type Actor } from '../orders/order-events';
+import { transitionInvoice } from '../orders/order-transitions';
+import { computeFirstInvoice, formatRate, parseRate, type QuotedItem, type ServiceFeeRule } from './invoice-calc';
+import { Invoice } from './invoice.entity';
+import { InvoiceKind, InvoiceStatus } from './invoice-state';
+
+export class InvoiceService {
+  constructor(private readonly app: App) {}
+
+  get serviceFeeRule(): ServiceFeeRule {
+    return { percentBps: this.app.config.SERVICE_FEE_PERCENT_BPS, minimumJpy: BigInt(this.app.config.SERVICE_FEE_MINIMUM_JPY) };
+  }
+
+  /** Issues the first invoice for a quoted order, due FIRST_INVOICE_DUE_DAYS (7) after the quote. */
+  async issueFirst(tx: EntityManager, order: Order, items: OrderItem[], rateScaled: bigint, actor: Actor, at: Date): Promise<Invoice> {
+    const rule = this.serviceFeeRule;
+    const { lines, total } = computeFirstInvoice(quoted(items), rateScaled, rule);
+    const invoice = tx.getRepository(Invoice).create({
+      orderId: order.id,
+      kind: InvoiceKind.FIRST,
+      status: InvoiceStatus.OPEN,
+      currency: Currency.JPY,
+      storedLines: lines,
+      totalMinor: total,
+      amountPaidMinor: 0n,
+      exchangeRate: formatRate(rateScaled),
+      pricing: { serviceFee: { percentBps: rule.percentBps, minimumJpy: rule.minimumJpy.toString() } },
+      revision: 1,
+      issuedAt: at,
+      dueAt: addDays(at, this.app.config.FIRST_INVOICE_DUE_DAYS),
+      paidAt: null,
+    });
+    await tx.getRepository(Invoice).save(invoice);
+    await recordEvent(tx, { orderId: order.id, type: 'INVOICE_ISSUED', actor, at, data: { invoiceId: invoice.id, kind: invoice.kind, total: formatMinor(total, Currency.JPY), exchangeRate: invoice.exchangeRate } });
+    return invoice;
+  }
+
+  /**
+   * Recomputes an open first invoice from the order's live items, at the rate and fee rule
+   * recorded when it was issued. Runs in the transaction that changed the items; the caller
+   * holds the order's lock, so two changes can never compute from stale items.
+   */
+  async recomputeFirst(tx: EntityManager, order: Order, actor: Actor, at: Date): Promise<Invoice | null> {
+    const invoice = await this.findForOrder(tx, order.id, InvoiceKind.FIRST, true);
+    if (!invoice || invoice.status !== InvoiceStatus.OPEN) return invoice;
+    const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id, status: In(LIVE_ITEM_STATUSES) }, order: { position: 'ASC' } });
+    const stored = invoice.pricing.serviceFee as { percentBps: number; minimumJpy: string };
+    const { lines, total } = computeFirstInvoice(quoted(items), parseRate(invoice.exchangeRate!, []), {
+      percentBps: stored.percentBps,
+      minimumJpy: BigInt(stored.minimumJpy),
+    });
+    const before = invoice.totalMinor;
+    await tx.getRepository(Invoice).update({ id: invoice.id }, { storedLines: lines, totalMinor: total, revision: invoice.revision + 1 });
+    Object.assign(invoice, { storedLines: lines, totalMinor: total, revision: invoice.revision + 1 });
+    await recordEvent(tx, {
+      orderId: order.id,
+      type: 'INVOICE_RECOMPUTED',
+      actor,
+      at,
+      data: { invoiceId: invoice.id, kind: invoice.kind, totalBefore: formatMinor(before, Currency.JPY), totalAfter: formatMinor(total, Currency.JPY), revision: invoice.revision },
+    });
+    return invoice;
+  }
+
+  /** A cancelled order's unpaid invoices are voided (they stay on record). */
+  async voidOpen(tx: EntityManager, orderId: string, actor: Actor, at: Date): Promise<void> {
+    const open = await tx.getRepository(Invoice).find({ where: { orderId, status: InvoiceStatus.OPEN }, lock: { mode: 'pessimistic_write' } });
+    for (const invoice of open) {
+      if (invoice.amountPaidMinor === 0n) await transitionInvoice(tx, invoice, InvoiceStatus.VOID, { actor, at });
+    }
+  }
+
+  /**
+   * Payments reported or started but not yet settled (a bank transfer awaiting confirmation,
+   * a card payment not captured). Zero until the payments module records payments.
+   */
+  async pendingPayments(_tx: EntityManager, _invoiceId: string): Promise<number> {
+    return 0;
+  }
+
+  findForOrder(tx: EntityManager, orderId: string, kind: InvoiceKind, forUpdate = false): Promise<Invoice | null> {
+    return tx.getRepository(Invoice).findOne({ where: { orderId, kind }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+  }
+}
+
+function quoted(items: OrderItem[]): QuotedItem[] {
+  return items.map((item) => ({
+    id: item.id,
+    title: item.title,
+    quantity: item.quantity,
+    unitPriceCny: item.unitPriceCny ?? 0n,
+    chinaShippingCny: item.chinaShippingCny ?? 0n,
+  }));
+}

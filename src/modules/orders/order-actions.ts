@@ -1,0 +1,36 @@
+import { isStaff } from '../../app/auth-checker';
+import type { Account } from '../accounts/account.entity';
+import { InvoiceStatus } from '../invoices/invoice-state';
+import type { OrderItem } from './order-item.entity';
+import type { Order } from './order.entity';
+import { OrderStatus } from './order-state';
+import {
+  refuseAddressChange, refuseCustomerCancel, refuseItemChange, refuseQuote, refuseStaffCancel, type FirstPaymentState,
+} from './order-rules';
+import { ItemAction, OrderAction } from './order.types';
+
+/**
+ * What the viewer may do now, from the very rules the mutations enforce (order-rules.ts).
+ * `viewer` is null for a guest, who may do what the customer may.
+ */
+export function orderActions(viewer: Account | null, order: Order, items: OrderItem[], pay: FirstPaymentState): OrderAction[] {
+  const actions: OrderAction[] = [];
+  const staff = isStaff(viewer);
+  if (staff) {
+    if (!refuseQuote(order)) actions.push(OrderAction.QUOTE);
+    if (!refuseStaffCancel(order, pay)) actions.push(OrderAction.CANCEL_BY_STAFF);
+  } else {
+    const invoice = pay.invoice;
+    if (order.status === OrderStatus.AWAITING_FIRST_PAYMENT && invoice?.status === InvoiceStatus.OPEN && !pay.pending && invoice.totalMinor > invoice.amountPaidMinor) {
+      actions.push(OrderAction.PAY_FIRST_INVOICE);
+    }
+    if (!refuseCustomerCancel(order, pay)) actions.push(OrderAction.CANCEL_ORDER);
+  }
+  if (items.some((item) => !refuseItemChange(order, item, pay))) actions.push(OrderAction.CHANGE_ITEMS);
+  if (!refuseAddressChange(order)) actions.push(OrderAction.CHANGE_DELIVERY_ADDRESS);
+  return actions;
+}
+
+export function itemActions(order: Order, item: OrderItem, pay: FirstPaymentState): ItemAction[] {
+  return refuseItemChange(order, item, pay) ? [] : [ItemAction.CHANGE_QUANTITY, ItemAction.CANCEL_ITEM];
+}

@@ -1,0 +1,65 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Order } from './order.entity';
+import { bigintTransformer } from '../../common/money';
+import { ItemStatus } from './order-state';
+
+@ObjectType({ description: 'One product line of an order.' })
+@Entity('order_item')
+@Index('order_item_order_idx', ['orderId', 'position'])
+@Check('order_item_quantity_check', `"quantity" BETWEEN 1 AND 999`)
+@Check('order_item_prices_check', `"unit_price_cny" >= 0 AND "china_shipping_cny" >= 0`)
+export class OrderItem {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'order_id', type: 'uuid' })
+  orderId: string;
+
+  @ManyToOne(() => Order, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'order_item_order_fk' })
+  order?: Order;
+
+  /** Order of the lines as the customer entered them. */
+  @Column({ type: 'int' })
+  position: number;
+
+  @Field({ description: 'The product page on the Chinese marketplace.' })
+  @Column({ name: 'product_url', type: 'varchar', length: 2000 })
+  productUrl: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Field(() => String, { nullable: true, description: 'Colour, size and other choices, as the customer wrote them.' })
+  @Column({ type: 'varchar', length: 300, nullable: true })
+  options: string | null;
+
+  @Field(() => Int)
+  @Column({ type: 'int' })
+  quantity: number;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 1000, nullable: true })
+  note: string | null;
+
+  @Field(() => ItemStatus)
+  @Column({ type: 'enum', enum: ItemStatus, enumName: 'item_status', default: ItemStatus.BEFORE_PAYMENT })
+  status: ItemStatus;
+
+  /** CNY fen per unit, set by the quote. */
+  @Column({ name: 'unit_price_cny', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  unitPriceCny: bigint | null;
+
+  /** CNY fen for the seller's domestic shipping to our warehouse, set by the quote. */
+  @Column({ name: 'china_shipping_cny', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  chinaShippingCny: bigint | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,77 @@
+import { GraphQLError } from 'graphql';
+import { Brackets } from 'typeorm';
+import type { App } from '../../app/app';
+import { isStaff } from '../../app/auth-checker';
+import { forbidden } from '../../common/errors';
+import { isUuid } from '../../common/ids';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../common/pagination';
+import { normalizePhone } from '../../common/phone';
+import type { Account } from '../accounts/account.entity';
+import { normalizeOrderNumber } from './guest-access';
+import { Order } from './order.entity';
+import { OrderStatus, STATUS_GROUPS } from './order-state';
+import { StaffQueue, type OrdersFilter } from './order.inputs';
+
+/** Queues that are a plain status; the others are added by the modules that own them. */
+const STATUS_QUEUES: Partial<Record<StaffQueue, OrderStatus>> = {
+  QUOTE: OrderStatus.SUBMITTED,
+  PURCHASE: OrderStatus.PURCHASING,
+  ARRIVAL: OrderStatus.AWAITING_ARRIVAL,
+  SECOND_INVOICE: OrderStatus.INSPECTING,
+  SHIPMENT: OrderStatus.PREPARING_SHIPMENT,
+};
+
+/** A condition on alias `o` (the order) selecting orders in a staff queue. */
+export type QueueCondition = { sql: string; params?: Record<string, unknown> };
+
+export class OrderQueryService {
+  /** Conditions for queues owned by other modules (transfer confirmation, unanswered message). */
+  readonly queues = new Map<StaffQueue, QueueCondition>();
+
+  constructor(private readonly app: App) {}
+
+  /** One order, if the viewer may see it; someone else's order is simply not there. */
+  async findVisible(viewer: Account, id: string): Promise<Order | null> {
+    if (!isUuid(id)) return null;
+    const order = await this.app.ds.getRepository(Order).findOneBy({ id });
+    if (!order || !(isStaff(viewer) || order.customerId === viewer.id)) return null;
+    return order;
+  }
+
+  /**
+   * Customers page through their own orders, newest first. Staff see all, can search by
+   * order number, e-mail or phone, and list a queue (oldest first: first come, first served).
+   */
+  async list(viewer: Account, filter: OrdersFilter | null | undefined, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Order>> {
+    const size = pageSize(first);
+    const staff = isStaff(viewer);
+    if (!staff && filter?.awaiting) throw forbidden('Only staff see the work queues.');
+    const ascending = Boolean(filter?.awaiting);
+    const qb = this.app.ds.getRepository(Order).createQueryBuilder('o');
+    if (!staff) qb.andWhere('o.customer_id = :me', { me: viewer.id });
+    if (filter?.statusGroup) qb.andWhere('o.status IN (:...statuses)', { statuses: STATUS_GROUPS[filter.statusGroup] });
+    if (filter?.search?.trim()) {
+      const text = filter.search.trim();
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where('o.order_number = :number', { number: normalizeOrderNumber(text) })
+            .orWhere('o.contact_email = :email', { email: text.toLowerCase() })
+            .orWhere('o.contact_phone = :phone', { phone: normalizePhone(text) ?? '-' });
+        }),
+      );
+    }
+    if (filter?.awaiting) {
+      const status = STATUS_QUEUES[filter.awaiting];
+      const condition = status ? { sql: 'o.status = :queueStatus', params: { queueStatus: status } } : this.queues.get(filter.awaiting);
+      if (!condition) throw new GraphQLError(`The ${filter.awaiting} queue is not available.`, { extensions: { code: 'BAD_USER_INPUT' } });
+      qb.andWhere(condition.sql, condition.params);
+    }
+    const cursor = decodeCursor(after, 2);
+    if (cursor) {
+      qb.andWhere(`(o.submitted_at, o.id) ${ascending ? '>' : '<'} (:at, :id)`, { at: new Date(String(cursor[0])), id: cursor[1] });
+    }
+    const dir = ascending ? 'ASC' : 'DESC';
+    const rows = await qb.orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getMany();
+    return toConnection(rows, size, (o) => [o.submittedAt.toISOString(), o.id]);
+  }
+}

@@ -1,0 +1,133 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Account } from '../accounts/account.entity';
+import { CancelReason, OrderStatus, ShippingPriority } from './order-state';
+
+@ObjectType({ description: 'A Japanese delivery address.' })
+export class DeliveryAddress {
+  @Field()
+  @Column({ type: 'varchar', length: 100 })
+  recipient: string;
+
+  @Field({ description: 'NNN-NNNN' })
+  @Column({ name: 'postal_code', type: 'varchar', length: 8 })
+  postalCode: string;
+
+  @Field({ description: 'One of the 47 prefectures, e.g. 東京都.' })
+  @Column({ type: 'varchar', length: 10 })
+  prefecture: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 100 })
+  city: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 200 })
+  line1: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  line2: string | null;
+
+  @Field({ description: 'Digits only, domestic form.' })
+  @Column({ type: 'varchar', length: 20 })
+  phone: string;
+}
+
+@ObjectType({ description: 'An order application and everything that follows from it.' })
+@Entity('customer_order')
+@Index('customer_order_customer_submitted_idx', ['customerId', 'submittedAt'])
+@Index('customer_order_status_submitted_idx', ['status', 'submittedAt'])
+export class Order {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field({ description: 'Short, human-typable and unique, e.g. "K7Q4-M2XD".' })
+  @Index('customer_order_number_key', { unique: true })
+  @Column({ name: 'order_number', type: 'varchar', length: 9 })
+  orderNumber: string;
+
+  /** Null for a guest order until the guest claims it. */
+  @Column({ name: 'customer_id', type: 'uuid', nullable: true })
+  customerId: string | null;
+
+  @ManyToOne(() => Account, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'customer_id', foreignKeyConstraintName: 'customer_order_customer_fk' })
+  customer?: Account;
+
+  @Field({ description: 'Where order notices go (the account e-mail, or the guest’s).' })
+  @Column({ name: 'contact_email', type: 'varchar', length: 254 })
+  contactEmail: string;
+
+  /** Normalised digits; a guest proves ownership with it. Not exposed in the API. */
+  @Column({ name: 'contact_phone', type: 'varchar', length: 20 })
+  contactPhone: string;
+
+  @Field(() => OrderStatus)
+  @Column({ type: 'enum', enum: OrderStatus, enumName: 'order_status', default: OrderStatus.SUBMITTED })
+  status: OrderStatus;
+
+  @Field(() => ShippingPriority)
+  @Column({ name: 'shipping_priority', type: 'enum', enum: ShippingPriority, enumName: 'shipping_priority' })
+  shippingPriority: ShippingPriority;
+
+  @Field(() => DeliveryAddress)
+  @Column(() => DeliveryAddress, { prefix: 'delivery_' })
+  deliveryAddress: DeliveryAddress;
+
+  @Field(() => CancelReason, { nullable: true })
+  @Column({ name: 'cancel_reason', type: 'enum', enum: CancelReason, enumName: 'cancel_reason', nullable: true })
+  cancelReason: CancelReason | null;
+
+  @Field(() => String, { nullable: true })
+  @Column({ name: 'cancel_note', type: 'varchar', length: 1000, nullable: true })
+  cancelNote: string | null;
+
+  @Field({ description: 'When the application was sent.' })
+  @Column({ name: 'submitted_at', type: 'timestamptz' })
+  submittedAt: Date;
+
+  @Field(() => Date, { nullable: true, description: 'When staff quoted it (the first invoice was issued).' })
+  @Column({ name: 'quoted_at', type: 'timestamptz', nullable: true })
+  quotedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'first_paid_at', type: 'timestamptz', nullable: true })
+  firstPaidAt: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When every buyable item was bought.' })
+  @Column({ name: 'purchased_at', type: 'timestamptz', nullable: true })
+  purchasedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'arrived_at', type: 'timestamptz', nullable: true })
+  arrivedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'second_invoiced_at', type: 'timestamptz', nullable: true })
+  secondInvoicedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'second_paid_at', type: 'timestamptz', nullable: true })
+  secondPaidAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'shipped_at', type: 'timestamptz', nullable: true })
+  shippedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
+  cancelledAt: Date | null;
+
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,73 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../app/context';
+import { unauthenticated } from '../../common/errors';
+import { PageArgs } from '../../common/pagination';
+import { mutation } from '../../common/transaction';
+import { Role } from '../accounts/account.entity';
+import { Order } from './order.entity';
+import {
+  GuestAccessInput, GuestOrderClaimInput, OrderCancelInput, OrderDeliveryAddressChangeInput, OrderItemQuantityChangeInput, OrderSubmitInput, OrdersFilter,
+} from './order.inputs';
+import type { OrderAccess } from './order.service';
+import { OrderConnection, OrderItemPayload, OrderPayload } from './order.types';
+
+function access(ctx: Context, guest?: GuestAccessInput | null): OrderAccess {
+  if (!ctx.viewer && !guest) throw unauthenticated('Sign in, or give the order number and phone (guest).');
+  return { viewer: ctx.viewer, ip: ctx.ip, guest };
+}
+
+@Resolver()
+export class OrderResolver {
+  @Authorized()
+  @Query(() => Order, { nullable: true, description: 'One order: customers see their own, staff any. Missing and not-yours look the same (null).' })
+  order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Order | null> {
+    return ctx.app.orderQueries.findVisible(ctx.viewer!, id);
+  }
+
+  @Authorized()
+  @Query(() => OrderConnection, { description: 'Customers: their orders, newest first. Staff: every order; search and work queues.' })
+  orders(
+    @Arg('filter', () => OrdersFilter, { nullable: true }) filter: OrdersFilter | null,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: Context,
+  ): Promise<OrderConnection> {
+    return ctx.app.orderQueries.list(ctx.viewer!, filter, page.first, page.after);
+  }
+
+  @Query(() => Order, {
+    nullable: true,
+    description: 'A guest’s order by its number and the phone given when ordering. Wrong phone and unknown number both answer null; repeated failures are refused (RATE_LIMITED).',
+  })
+  guestOrder(@Arg('orderNumber') orderNumber: string, @Arg('phone') phone: string, @Ctx() ctx: Context): Promise<Order | null> {
+    return ctx.app.guestAccess.find(ctx.app.ds.manager, ctx.ip, orderNumber, phone);
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Send an order application. Without a token, `guest` (e-mail, phone) is required.' })
+  orderSubmit(@Arg('input') input: OrderSubmitInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.orders.submit(tx, { viewer: ctx.viewer, ip: ctx.ip }, input) }));
+  }
+
+  @Mutation(() => OrderItemPayload, { description: 'Before the first payment: change an item’s quantity (0 cancels it). The first invoice is recomputed.' })
+  orderItemQuantityChange(@Arg('input') input: OrderItemQuantityChangeInput, @Ctx() ctx: Context): Promise<OrderItemPayload> {
+    const who = access(ctx, input.guest);
+    return mutation(ctx.app.ds, (tx) => ctx.app.orders.changeItemQuantity(tx, who, input));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Cancel the whole order, any time before the first payment is received.' })
+  orderCancel(@Arg('input') input: OrderCancelInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    const who = access(ctx, input.guest);
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.orders.cancel(tx, who, input.orderId) }));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'Change where the parcel goes, until shipment preparation starts.' })
+  orderDeliveryAddressChange(@Arg('input') input: OrderDeliveryAddressChangeInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    const who = access(ctx, input.guest);
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.orders.changeDeliveryAddress(tx, who, input) }));
+  }
+
+  @Authorized(Role.CUSTOMER)
+  @Mutation(() => OrderPayload, { description: 'Attach an order placed as a guest to your account (order number + phone).' })
+  guestOrderClaim(@Arg('input') input: GuestOrderClaimInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.orders.claim(tx, ctx.viewer!, ctx.ip, input) }));
+  }
+}
