@@ -39,7 +39,7 @@ describe('orderSubmit', () => {
     expect(order).toMatchObject({ status: 'SUBMITTED', shippingPriority: 'SPEED', contactEmail: alice.email, firstInvoice: null });
     expect(order.items.map((i: any) => [i.quantity, i.status])).toEqual([[2, 'BEFORE_PAYMENT'], [1, 'BEFORE_PAYMENT'], [3, 'BEFORE_PAYMENT']]);
     expect(order.deliveryAddress).toEqual({ ...ADDRESS, phone: '09012345678' });
-    expect(order.availableActions.sort()).toEqual(['CANCEL_ORDER', 'CHANGE_DELIVERY_ADDRESS', 'CHANGE_ITEMS']);
+    expect(order.availableActions.sort()).toEqual(['ASK_SELLER', 'CANCEL_ORDER', 'CHANGE_DELIVERY_ADDRESS', 'CHANGE_ITEMS', 'SEND_MESSAGE']);
   });
 
   it.each([
@@ -138,7 +138,7 @@ describe('orderItemQuantityChange', () => {
     await gw.gql(CHANGE, { input: { itemId: order.items[0].id, quantity: 0 } }, { token: alice.token });
     const last = await gw.gql(CHANGE, { input: { itemId: order.items[2].id, quantity: 0 } }, { token: alice.token });
     const cancelled = last.data.orderItemQuantityChange.order;
-    expect(cancelled).toMatchObject({ status: 'CANCELLED', cancelReason: 'ALL_ITEMS_CANCELLED', availableActions: [] });
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', cancelReason: 'ALL_ITEMS_CANCELLED', availableActions: ['SEND_MESSAGE'] });
     expect(cancelled.firstInvoice.status).toBe('VOID');
   });
 

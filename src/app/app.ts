@@ -6,6 +6,8 @@ import { TokenService } from '../modules/accounts/auth';
 import type { CardPaymentProvider } from '../modules/payments/providers/card-provider';
 import { createCardProvider } from '../modules/payments/providers/create-card-provider';
 import { DepositService } from '../modules/deposits/deposit.service';
+import { AttachmentLinks } from '../modules/attachments/attachment-access';
+import { MessageService } from '../modules/messaging/message.service';
 import { InvoiceService } from '../modules/invoices/invoice.service';
 import { GuestAccessGuard } from '../modules/orders/guest-access';
 import { OrderQueryService } from '../modules/orders/order-query.service';
@@ -30,6 +32,9 @@ export class App {
   readonly orders: OrderService;
   readonly orderQueries: OrderQueryService;
   readonly invoices: InvoiceService;
+  readonly messages: MessageService;
+  /** Signed, short-lived attachment download links and the download endpoint. */
+  readonly attachmentLinks: AttachmentLinks;
   /** Guest order access by number + phone, with failure limits (in-process). */
   readonly guestAccess = new GuestAccessGuard();
 
@@ -52,5 +57,7 @@ export class App {
     this.orders = new OrderService(this);
     this.orderQueries = new OrderQueryService(this);
     this.invoices = new InvoiceService(this);
+    this.messages = new MessageService(this);
+    this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
   }
 }

@@ -12,6 +12,8 @@ export interface Context {
   /** The signed-in account, read from the database for this request (so its role is current). */
   viewer: Account | null;
   log: Logger;
+  /** Scheme and host the client called, e.g. https://api.example.jp, for absolute links. */
+  origin: string;
   /** Request-scoped batching of related-row loads. */
   loaders: Loaders;
 }

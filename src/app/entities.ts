@@ -8,5 +8,8 @@ import { OrderEvent } from '../modules/orders/order-event.entity';
 import { OrderItem } from '../modules/orders/order-item.entity';
 import { Order } from '../modules/orders/order.entity';
 
+import { Attachment } from '../modules/attachments/attachment.entity';
+import { Message } from '../modules/messaging/message.entity';
+
 /** Every TypeORM entity. Migrations are generated against this list. */
-export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice];
+export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment];

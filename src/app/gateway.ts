@@ -100,6 +100,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
   });
   http.use(playgroundAssets());
+  http.use(app.attachmentLinks.router());
   mountCardSimulator(http, httpServer, app.cardProvider);
   http.use(
     '/graphql',
@@ -115,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         viewer: await viewerFrom(app, req.headers.authorization),
         log: req.log,
         loaders: new Loaders(),
+        origin: config.PUBLIC_BASE_URL ? config.publicBaseUrl : `${req.protocol}://${req.get('host')}`,
       }),
     }),
   );

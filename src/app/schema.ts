@@ -7,12 +7,20 @@ import { AccountDepositResolver, DepositResolver } from '../modules/deposits/dep
 import { OrderFieldsResolver, OrderItemFieldsResolver } from '../modules/orders/order-fields.resolver';
 import { OrderResolver } from '../modules/orders/order.resolver';
 import { OrderStaffResolver } from '../modules/orders/order-staff.resolver';
+import {
+  AttachmentFieldsResolver, MessageFieldsResolver, MessageResolver, OrderItemMessagingResolver, OrderMessagingResolver,
+} from '../modules/messaging/message.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  MessageResolver,
+  MessageFieldsResolver,
+  AttachmentFieldsResolver,
+  OrderMessagingResolver,
+  OrderItemMessagingResolver,
   OrderResolver,
   OrderStaffResolver,
   OrderFieldsResolver,

@@ -8,12 +8,13 @@ import {
   refuseAddressChange, refuseCustomerCancel, refuseItemChange, refuseQuote, refuseStaffCancel, type FirstPaymentState,
 } from './order-rules';
 import { ItemAction, OrderAction } from './order.types';
+import { refuseMessage, refuseSellerQuestion } from '../messaging/messaging-rules';
 
 /**
  * What the viewer may do now, from the very rules the mutations enforce (order-rules.ts).
  * `viewer` is null for a guest, who may do what the customer may.
  */
-export function orderActions(viewer: Account | null, order: Order, items: OrderItem[], pay: FirstPaymentState): OrderAction[] {
+export function orderActions(viewer: Account | null, order: Order, items: OrderItem[], pay: FirstPaymentState, now: Date): OrderAction[] {
   const actions: OrderAction[] = [];
   const staff = isStaff(viewer);
   if (staff) {
@@ -28,9 +29,15 @@ export function orderActions(viewer: Account | null, order: Order, items: OrderI
   }
   if (items.some((item) => !refuseItemChange(order, item, pay))) actions.push(OrderAction.CHANGE_ITEMS);
   if (!refuseAddressChange(order)) actions.push(OrderAction.CHANGE_DELIVERY_ADDRESS);
+  if (!refuseMessage(order, now)) {
+    actions.push(OrderAction.SEND_MESSAGE);
+    if (!staff && items.some((item) => !refuseSellerQuestion(item))) actions.push(OrderAction.ASK_SELLER);
+  }
   return actions;
 }
 
-export function itemActions(order: Order, item: OrderItem, pay: FirstPaymentState): ItemAction[] {
-  return refuseItemChange(order, item, pay) ? [] : [ItemAction.CHANGE_QUANTITY, ItemAction.CANCEL_ITEM];
+export function itemActions(viewer: Account | null, order: Order, item: OrderItem, pay: FirstPaymentState, now: Date): ItemAction[] {
+  const actions = refuseItemChange(order, item, pay) ? [] : [ItemAction.CHANGE_QUANTITY, ItemAction.CANCEL_ITEM];
+  if (!isStaff(viewer) && !refuseMessage(order, now) && !refuseSellerQuestion(item)) actions.push(ItemAction.ASK_SELLER);
+  return actions;
 }

@@ -36,7 +36,7 @@ export class OrderFieldsResolver {
   @FieldResolver(() => [OrderAction], { description: 'What the viewer can do now; computed from the rules the mutations enforce.' })
   async availableActions(@Root() order: Order, @Ctx() ctx: Context): Promise<OrderAction[]> {
     const [items, invoice] = await Promise.all([itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST)]);
-    return orderActions(ctx.viewer, order, items, firstPaymentState(invoice));
+    return orderActions(ctx.viewer, order, items, firstPaymentState(invoice), ctx.app.clock.now());
   }
 
   @FieldResolver(() => OrderEventConnection, { description: 'The timeline, oldest first: who did what, when.' })
@@ -67,6 +67,6 @@ export class OrderItemFieldsResolver {
   @FieldResolver(() => [ItemAction], { description: 'What the viewer can do with this item now.' })
   async availableActions(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<ItemAction[]> {
     const [order, invoice] = await Promise.all([orderById(ctx, item.orderId), invoiceOf(ctx, item.orderId, InvoiceKind.FIRST)]);
-    return order ? itemActions(order, item, firstPaymentState(invoice)) : [];
+    return order ? itemActions(ctx.viewer, order, item, firstPaymentState(invoice), ctx.app.clock.now()) : [];
   }
 }

@@ -1,0 +1,79 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Message } from '../messaging/message.entity';
+import { OrderItem } from '../orders/order-item.entity';
+import { Order } from '../orders/order.entity';
+
+export enum AttachmentPurpose {
+  MESSAGE = 'MESSAGE', // a file sent in an order's message thread
+  INSPECTION = 'INSPECTION', // a warehouse inspection photo of an item
+}
+registerEnumType(AttachmentPurpose, { name: 'AttachmentPurpose' });
+
+/**
+ * A stored file's record. Its bytes live in attachment storage under `storageKey`; the row is
+ * written in the same transaction as what it belongs to, so a file without a row is an orphan
+ * to delete, never a lost attachment. Access follows the order.
+ */
+@ObjectType({ description: 'A file: a JPG, PNG, GIF, WEBP or PDF of at most 10 MB.' })
+@Entity('attachment')
+@Index('attachment_message_idx', ['messageId', 'position'])
+@Index('attachment_order_item_idx', ['orderId', 'itemId'])
+@Check('attachment_size_check', `"byte_size" BETWEEN 1 AND 10485760`)
+export class Attachment {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'order_id', type: 'uuid' })
+  orderId: string;
+
+  @ManyToOne(() => Order, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'attachment_order_fk' })
+  order?: Order;
+
+  @Column({ name: 'message_id', type: 'uuid', nullable: true })
+  messageId: string | null;
+
+  @ManyToOne(() => Message, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'message_id', foreignKeyConstraintName: 'attachment_message_fk' })
+  message?: Message;
+
+  @Column({ name: 'item_id', type: 'uuid', nullable: true })
+  itemId: string | null;
+
+  @ManyToOne(() => OrderItem, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'item_id', foreignKeyConstraintName: 'attachment_item_fk' })
+  item?: OrderItem;
+
+  @Field(() => AttachmentPurpose)
+  @Column({ type: 'enum', enum: AttachmentPurpose, enumName: 'attachment_purpose' })
+  purpose: AttachmentPurpose;
+
+  @Column({ type: 'int', default: 0 })
+  position: number;
+
+  @Index('attachment_storage_key_key', { unique: true })
+  @Column({ name: 'storage_key', type: 'varchar', length: 100 })
+  storageKey: string;
+
+  @Field({ description: 'The type detected from the file’s bytes; the type it is served with.' })
+  @Column({ name: 'content_type', type: 'varchar', length: 50 })
+  contentType: string;
+
+  @Field(() => Int)
+  @Column({ name: 'byte_size', type: 'int' })
+  byteSize: number;
+
+  @Field({ description: 'Hex SHA-256 of the bytes.' })
+  @Column({ type: 'char', length: 64 })
+  sha256: string;
+
+  @Field({ description: 'The uploaded file name, cleaned; for display only.', name: 'filename' })
+  @Column({ name: 'display_name', type: 'varchar', length: 200 })
+  displayName: string;
+
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

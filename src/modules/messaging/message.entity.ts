@@ -1,0 +1,88 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { OrderItem } from '../orders/order-item.entity';
+import { Order } from '../orders/order.entity';
+
+/** The two sides of an order's thread: the customer (signed in or guest) and the operator. */
+export enum MessageSide {
+  CUSTOMER = 'CUSTOMER',
+  STAFF = 'STAFF',
+}
+registerEnumType(MessageSide, { name: 'MessageSide' });
+
+@ObjectType({ description: 'Who wrote a message: display name only.' })
+export class MessageAuthor {
+  @Field(() => MessageSide)
+  side: MessageSide;
+
+  @Field()
+  name: string;
+}
+
+@ObjectType({ description: 'A message in an order’s thread between the customer and staff.' })
+@Entity('message')
+@Index('message_order_seq_idx', ['orderId', 'seq'])
+export class Message {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  /** Thread order; also the pagination key. */
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  seq: string;
+
+  @Column({ name: 'order_id', type: 'uuid' })
+  orderId: string;
+
+  @ManyToOne(() => Order, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'message_order_fk' })
+  order?: Order;
+
+  @Field(() => ID, { nullable: true, description: 'The item the message is about, if any.' })
+  @Column({ name: 'item_id', type: 'uuid', nullable: true })
+  itemId: string | null;
+
+  @ManyToOne(() => OrderItem, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'item_id', foreignKeyConstraintName: 'message_item_fk' })
+  item?: OrderItem;
+
+  @Column({ name: 'author_side', type: 'enum', enum: MessageSide, enumName: 'message_side' })
+  authorSide: MessageSide;
+
+  @Column({ name: 'author_id', type: 'uuid', nullable: true })
+  authorId: string | null;
+
+  @Column({ name: 'author_name', type: 'varchar', length: 100 })
+  authorName: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 200 })
+  title: string;
+
+  @Field()
+  @Column({ type: 'varchar', length: 5000 })
+  body: string;
+
+  @Field({ description: 'A question for the seller that staff must answer before buying the item.' })
+  @Column({ name: 'ask_seller_before_purchase', type: 'boolean', default: false })
+  askSellerBeforePurchase: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'For a seller question: when staff answered it.' })
+  @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })
+  answeredAt: Date | null;
+
+  @Column({ name: 'answer_message_id', type: 'uuid', nullable: true })
+  answerMessageId: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Staff only: "if there is no reply by then, the order will be cancelled".' })
+  @Column({ name: 'reply_deadline', type: 'timestamptz', nullable: true })
+  replyDeadline: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the other side read it.' })
+  @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
+  readAt: Date | null;
+
+  @Field()
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

@@ -1,0 +1,152 @@
+import { In, IsNull, type EntityManager } from 'typeorm';
+import type { App } from '../../app/app';
+import { isStaff } from '../../app/auth-checker';
+import { DomainError, UserErrorCode } from '../../common/errors';
+import { isUuid } from '../../common/ids';
+import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../common/pagination';
+import { mutation, type Payload } from '../../common/transaction';
+import { assertValid } from '../../common/validation';
+import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity';
+import { discardStoredAttachments, storeUploads, type StoredAttachment } from '../attachments/upload-intake';
+import { OrderItem } from '../orders/order-item.entity';
+import type { Order } from '../orders/order.entity';
+import { actorOf, recordEvent } from '../orders/order-events';
+import { StaffQueue } from '../orders/order.inputs';
+import type { OrderAccess } from '../orders/order.service';
+import { Message, MessageSide } from './message.entity';
+import type { MessageSendInput, MessageSendPayload } from './message.inputs';
+import { refuseMessage, refuseSellerQuestion } from './messaging-rules';
+
+export function sideOf(access: OrderAccess): MessageSide {
+  return isStaff(access.viewer) ? MessageSide.STAFF : MessageSide.CUSTOMER;
+}
+
+export class MessageService {
+  constructor(private readonly app: App) {
+    // Staff work queues owned by messaging.
+    app.orderQueries.queues.set(StaffQueue.UNANSWERED_MESSAGE, {
+      sql: `EXISTS (SELECT 1 FROM message m WHERE m.order_id = o.id AND m.author_side = 'CUSTOMER'
+              AND NOT EXISTS (SELECT 1 FROM message s WHERE s.order_id = o.id AND s.author_side = 'STAFF' AND s.seq > m.seq))`,
+    });
+    app.orderQueries.queues.set(StaffQueue.SELLER_QUESTION, {
+      sql: `EXISTS (SELECT 1 FROM message q WHERE q.order_id = o.id AND q.ask_seller_before_purchase AND q.answered_at IS NULL)`,
+    });
+  }
+
+  /**
+   * Sends a message with up to 3 files, all or nothing. The rules are checked first (so a
+   * refused message uploads nothing), the files are then streamed to storage outside the
+   * transaction (it is never held open during an upload), and the message and its file rows
+   * are written in one transaction that checks the rules again under the order's lock. If
+   * that transaction refuses or fails, the stored files are deleted again.
+   */
+  async send(access: OrderAccess, input: MessageSendInput): Promise<Payload<MessageSendPayload>> {
+    const precheck = await mutation(this.app.ds, async (tx) => {
+      await this.check(tx, access, input);
+      return {};
+    });
+    if (precheck.userErrors.length) return precheck;
+
+    let stored: StoredAttachment[];
+    try {
+      stored = await storeUploads(this.app.storage, input.files, { field: ['input', 'files'], log: this.app.log });
+    } catch (error) {
+      if (error instanceof DomainError) return { userErrors: error.errors };
+      throw error;
+    }
+    const discard = () => discardStoredAttachments(this.app.storage, stored.map((s) => s.storageKey), this.app.log);
+    try {
+      const result = await mutation(this.app.ds, async (tx) => ({ message: await this.write(tx, access, input, stored) }));
+      if (result.userErrors.length) await discard();
+      return result;
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+  }
+
+  /** The order (locked) and the item the message is about, after every rule has passed. */
+  private async check(tx: EntityManager, access: OrderAccess, input: MessageSendInput): Promise<{ order: Order; item: OrderItem | null }> {
+    await assertValid(input);
+    const order = await this.app.orders.lockVisible(tx, access, input.orderId);
+    const refusal = refuseMessage(order, this.app.clock.now());
+    if (refusal) throw refusal;
+    let item: OrderItem | null = null;
+    if (input.itemId) {
+      item = isUuid(input.itemId) ? await tx.getRepository(OrderItem).findOneBy({ id: input.itemId, orderId: order.id }) : null;
+      if (!item) throw new DomainError(UserErrorCode.NOT_FOUND, 'No such item on this order.', ['input', 'itemId']);
+    }
+    const side = sideOf(access);
+    if (input.askSellerBeforePurchase) {
+      if (side === MessageSide.STAFF) throw new DomainError(UserErrorCode.INVALID, 'Only the customer asks seller questions; answer them in the thread.', ['input', 'askSellerBeforePurchase']);
+      const sellerRefusal = refuseSellerQuestion(item);
+      if (sellerRefusal) throw sellerRefusal;
+    }
+    if (input.replyDeadline) {
+      if (side !== MessageSide.STAFF) throw new DomainError(UserErrorCode.INVALID, 'Only staff set reply deadlines.', ['input', 'replyDeadline']);
+      if (input.replyDeadline.getTime() <= this.app.clock.now().getTime()) throw new DomainError(UserErrorCode.INVALID, 'A reply deadline must be in the future.', ['input', 'replyDeadline']);
+    }
+    return { order, item };
+  }
+
+  private async write(tx: EntityManager, access: OrderAccess, input: MessageSendInput, stored: StoredAttachment[]): Promise<Message> {
+    const { order, item } = await this.check(tx, access, input);
+    const now = this.app.clock.now();
+    const side = sideOf(access);
+    const actor = actorOf(access.viewer);
+    const repo = tx.getRepository(Message);
+    const message = repo.create({
+      orderId: order.id,
+      itemId: item?.id ?? null,
+      authorSide: side,
+      authorId: access.viewer?.id ?? null,
+      // Staff write as the operator; customers by their own (or the recipient's) name.
+      authorName: side === MessageSide.STAFF ? `${access.viewer!.name} (staff)` : (access.viewer?.name ?? order.deliveryAddress.recipient),
+      title: input.title.trim(),
+      body: input.body.trim(),
+      askSellerBeforePurchase: input.askSellerBeforePurchase,
+      replyDeadline: input.replyDeadline ?? null,
+      createdAt: now,
+    });
+    await repo.insert(message);
+    if (stored.length) {
+      await tx.getRepository(Attachment).insert(
+        stored.map((s, position) => ({ ...s, orderId: order.id, messageId: message.id, itemId: item?.id ?? null, purpose: AttachmentPurpose.MESSAGE, position })),
+      );
+    }
+    let answered = 0;
+    if (side === MessageSide.STAFF && item) {
+      // A staff message about an item answers that item's open seller questions.
+      const result = await repo.update(
+        { orderId: order.id, itemId: item.id, askSellerBeforePurchase: true, answeredAt: IsNull() },
+        { answeredAt: now, answerMessageId: message.id },
+      );
+      answered = result.affected ?? 0;
+    }
+    const type = input.askSellerBeforePurchase ? 'SELLER_QUESTION_ASKED' : answered ? 'SELLER_QUESTION_ANSWERED' : 'MESSAGE_SENT';
+    await recordEvent(tx, { orderId: order.id, itemId: item?.id ?? null, type, actor, at: now, data: { messageId: message.id, files: stored.length } });
+    return message;
+  }
+
+  /** Marks the other side's messages in this thread as read, up to now. */
+  async markRead(tx: EntityManager, access: OrderAccess, orderId: string): Promise<number> {
+    const order = await this.app.orders.lockVisible(tx, access, orderId);
+    const other = sideOf(access) === MessageSide.STAFF ? MessageSide.CUSTOMER : MessageSide.STAFF;
+    const result = await tx.getRepository(Message).update({ orderId: order.id, authorSide: other, readAt: IsNull() }, { readAt: this.app.clock.now() });
+    return result.affected ?? 0;
+  }
+
+  /** The thread oldest first ("newest last"), a page at a time. */
+  async list(orderId: string, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Message>> {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 1);
+    const qb = this.app.ds.getRepository(Message).createQueryBuilder('m').where('m.order_id = :orderId', { orderId });
+    if (cursor) qb.andWhere('m.seq > :seq', { seq: String(cursor[0]) });
+    const rows = await qb.orderBy('m.seq', 'ASC').limit(size + 1).getMany();
+    return toConnection(rows, size, (m) => [m.seq]);
+  }
+
+  attachmentsOf(messageIds: readonly string[]): Promise<Attachment[]> {
+    return this.app.ds.getRepository(Attachment).find({ where: { messageId: In([...messageIds]) }, order: { position: 'ASC' } });
+  }
+}
