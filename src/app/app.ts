@@ -6,15 +6,21 @@ import { TokenService } from '../modules/accounts/auth';
 import type { CardPaymentProvider } from '../modules/payments/providers/card-provider';
 import { createCardProvider } from '../modules/payments/providers/create-card-provider';
 import { DepositService } from '../modules/deposits/deposit.service';
+import { CalendarService } from '../modules/calendar/calendar.service';
+import { ShippingService } from '../modules/shipping/shipping.service';
 import { AttachmentLinks } from '../modules/attachments/attachment-access';
+import { CancellationService } from '../modules/cancellations/cancellation.service';
+import { WarehouseService } from '../modules/warehouse/warehouse.service';
 import { MessageService } from '../modules/messaging/message.service';
 import { InvoiceService } from '../modules/invoices/invoice.service';
 import { GuestAccessGuard } from '../modules/orders/guest-access';
 import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
+import { PaymentService } from '../modules/payments/payment.service';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
+import { RateLimits } from './rate-limits';
 
 /**
  * The services of one gateway process, built once at start. Services get this and reach each
@@ -32,11 +38,21 @@ export class App {
   readonly orders: OrderService;
   readonly orderQueries: OrderQueryService;
   readonly invoices: InvoiceService;
+  /** Open days and hours (JST) for bank-transfer confirmation (docs/shipping-and-calendar.md). */
+  readonly calendar: CalendarService;
+  /** International shipping rates by weight and size (src/modules/shipping/rates.ts). */
+  readonly shipping: ShippingService;
   readonly messages: MessageService;
+  readonly warehouse: WarehouseService;
+  readonly cancellations: CancellationService;
   /** Signed, short-lived attachment download links and the download endpoint. */
   readonly attachmentLinks: AttachmentLinks;
-  /** Guest order access by number + phone, with failure limits (in-process). */
-  readonly guestAccess = new GuestAccessGuard();
+  /** Paying invoices (deposit, bank transfer, card) and deposit top-ups (docs/payments.md). */
+  readonly payments: PaymentService;
+  /** Rate-limit counters (in this process, or in Redis with REDIS_URL); docs/hardening.md. */
+  readonly rateLimits: RateLimits;
+  /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
+  readonly guestAccess: GuestAccessGuard;
 
   constructor(
     readonly config: Config,
@@ -44,6 +60,8 @@ export class App {
     readonly clock: Clock,
     readonly log: Logger,
   ) {
+    this.rateLimits = RateLimits.fromConfig(config, log);
+    this.guestAccess = new GuestAccessGuard(this.rateLimits);
     this.tokens = new TokenService({
       secret: config.jwtSecret,
       issuer: config.JWT_ISSUER,
@@ -57,7 +75,12 @@ export class App {
     this.orders = new OrderService(this);
     this.orderQueries = new OrderQueryService(this);
     this.invoices = new InvoiceService(this);
+    this.calendar = new CalendarService(this);
+    this.shipping = new ShippingService();
     this.messages = new MessageService(this);
+    this.warehouse = new WarehouseService(this);
+    this.cancellations = new CancellationService(this);
     this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
+    this.payments = new PaymentService(this); // after orderQueries: registers the TRANSFER_CONFIRMATION queue
   }
 }

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { calendarProblems, confirmationHoursSetting, dayListSetting } from '../modules/calendar/calendar-config';
+import { SECURITY_SETTINGS } from './security/security-config';
 
 /** The project root, whether running from src/ (Jest, ts-node) or dist/src/ (npm start). */
 export const PROJECT_ROOT = (() => {
@@ -61,6 +63,16 @@ const schema = z.object({
   PAYPAL_WEBHOOK_ID: z.string().min(1).optional(),
   PAYPAL_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('https://api-m.sandbox.paypal.com'),
   PAYPAL_TIMEOUT_MS: int(1000, 120_000).default(15_000),
+  CARD_FEE_PERCENT_BPS: int(0, 10_000).default(360),
+  CARD_FEE_FIXED_JPY: int(0, 100_000).default(40),
+  CARD_RETURN_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  // Business calendar (docs/shipping-and-calendar.md): JST dates and hours.
+  CALENDAR_EXTRA_CLOSED_DAYS: dayListSetting,
+  CALENDAR_EXTRA_OPEN_DAYS: dayListSetting,
+  CONFIRMATION_HOURS: confirmationHoursSetting,
+  CONFIRMATION_LEAD_HOURS: int(0, 72).default(3),
+  // Operation limits, rate limits, body size, proxies (docs/hardening.md).
+  ...SECURITY_SETTINGS,
 });
 
 export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string };
@@ -79,6 +91,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const storageProblems = s3Problems(c);
   if (storageProblems.length) throw new ConfigError(`Invalid environment:\n${storageProblems.join('\n')}`);
+  const calendarIssues = calendarProblems(c);
+  if (calendarIssues.length) throw new ConfigError(`Invalid environment:\n${calendarIssues.join('\n')}`);
   const paypalProblems = payPalProblems(c);
   if (paypalProblems.length) throw new ConfigError(`Invalid environment:\n${paypalProblems.join('\n')}`);
   // Without a secret (local use only) tokens are signed with a per-data-folder secret, see main.ts.

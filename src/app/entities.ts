@@ -10,6 +10,11 @@ import { Order } from '../modules/orders/order.entity';
 
 import { Attachment } from '../modules/attachments/attachment.entity';
 import { Message } from '../modules/messaging/message.entity';
+import { Payment } from '../modules/payments/payment.entity';
+
+import { ArrivalReport } from '../modules/warehouse/arrival-report.entity';
+
+import { CancellationRequest } from '../modules/cancellations/cancellation-request.entity';
 
 /** Every TypeORM entity. Migrations are generated against this list. */
-export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment];
+export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment];

@@ -21,7 +21,9 @@ import { formatError, isClientCode } from './errors-format';
 import { Loaders } from './loaders';
 import { createLogger } from './logger';
 import { mountCardSimulator } from '../modules/payments/providers/simulator-router';
+import { payPalWebhookRouter } from '../modules/payments/paypal-webhook';
 import { playgroundAssets, playgroundPlugin } from './playground';
+import { hardening, trustProxySetting } from './security/hardening';
 import { buildGatewaySchema } from './schema';
 
 export interface GatewayOptions {
@@ -54,6 +56,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw error;
   }
   const app = new App(config, ds, options.clock ?? systemClock, log);
+  try {
+    await app.rateLimits.ready();
+  } catch (error) {
+    await ds.destroy();
+    throw error;
+  }
+  const guard = hardening(config);
 
   const http = express();
   const httpServer = createServer(http);
@@ -64,16 +73,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
+    // Staff only in production, decided per request (security/viewer-policy.ts).
     introspection: true,
+    validationRules: guard.validationRules,
     plugins: [
+      ...guard.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
-      playgroundPlugin(),
+      playgroundPlugin(guard.onPlaygroundPage),
       logErrors(),
     ],
   });
   await apollo.start();
 
   http.disable('x-powered-by');
+  if (config.TRUST_PROXY) http.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+  http.use(guard.headers);
   http.use(
     pinoHttp({
       logger: log,
@@ -102,12 +116,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   http.use(playgroundAssets());
   http.use(app.attachmentLinks.router());
   mountCardSimulator(http, httpServer, app.cardProvider);
+  http.use(payPalWebhookRouter(app)); // raw body for the signature: before any JSON parser
   http.use(
     '/graphql',
     cors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false, maxAge: 600 }),
-    express.json({ limit: '1mb' }),
+    ...guard.jsonBody,
     // File uploads: CSRF check before any body is read, then graphql-upload (see upload-http.ts).
     ...uploadMiddleware(),
+    ...guard.beforeApollo,
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Context> => ({
         app,
@@ -134,6 +150,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       (stopping ??= (async () => {
         await apollo.stop(); // drains the HTTP server first
         if (ds.isInitialized) await ds.destroy();
+        await app.rateLimits.close();
       })()),
   };
 }

@@ -29,7 +29,8 @@ const ASSETS: Record<string, string> = {
   'build/favicon.png': 'image/png',
 };
 
-export function playgroundPlugin(): ApolloServerPlugin {
+/** `onPage` gets the page as served (its Content-Security-Policy allows its inline scripts by hash). */
+export function playgroundPlugin(onPage?: (html: string) => void): ApolloServerPlugin {
   const playground = ApolloServerPluginLandingPageGraphQLPlayground({
     cdnUrl: CDN_URL,
     version,
@@ -53,7 +54,9 @@ export function playgroundPlugin(): ApolloServerPlugin {
         async renderLandingPage() {
           const page = await render();
           const html = typeof page.html === 'string' ? page.html : await page.html();
-          return { html: withoutRemoteLinks(html).replace('</body>', `${HINT_CLEANUP}</body>`) };
+          const served = withoutRemoteLinks(html).replace('</body>', `${HINT_CLEANUP}</body>`);
+          onPage?.(served);
+          return { html: served };
         },
       };
     },

@@ -10,12 +10,32 @@ import { OrderStaffResolver } from '../modules/orders/order-staff.resolver';
 import {
   AttachmentFieldsResolver, MessageFieldsResolver, MessageResolver, OrderItemMessagingResolver, OrderMessagingResolver,
 } from '../modules/messaging/message.resolver';
+import { CalendarResolver } from '../modules/calendar/calendar.resolver';
+import { ShippingResolver } from '../modules/shipping/shipping.resolver';
+import { PaymentResolver } from '../modules/payments/payment.resolver';
+import { DepositTopUpsResolver, InvoicePaymentsResolver, OrderPaymentsResolver, PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
+import { OrderItemWarehouseResolver, OrderShipmentResolver, WarehouseResolver } from '../modules/warehouse/warehouse.resolver';
+import { CancellationResolver, OrderCancellationResolver } from '../modules/cancellations/cancellation.resolver';
+import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  OrderTransferEstimateResolver,
+  CancellationResolver,
+  OrderCancellationResolver,
+  WarehouseResolver,
+  OrderItemWarehouseResolver,
+  OrderShipmentResolver,
+  PaymentResolver,
+  OrderPaymentsResolver,
+  InvoicePaymentsResolver,
+  PaymentFieldsResolver,
+  DepositTopUpsResolver,
+  CalendarResolver,
+  ShippingResolver,
   MessageResolver,
   MessageFieldsResolver,
   AttachmentFieldsResolver,

@@ -1,11 +1,13 @@
 import type { App } from '../app/app';
 import { autoCancelUnpaid } from './auto-cancel.job';
+import { autoCompleteShipped } from './auto-complete.job';
 
 export type Sweep = (app: App, now: Date) => Promise<number>;
 
 /** The periodic sweeps `npm start` runs. Each is safe to run in every gateway process at once. */
 export const SWEEPS: Record<string, Sweep> = {
   autoCancelUnpaid,
+  autoCompleteShipped,
 };
 
 /** Runs every sweep every `intervalSeconds`, one round at a time; returns a stop function. */

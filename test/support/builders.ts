@@ -86,3 +86,31 @@ export async function quoteOrder(gw: TestGateway, staffActor: Actor, order: { id
   if (res.data?.orderQuote?.userErrors?.length || !res.data?.orderQuote) throw new Error(`orderQuote failed: ${JSON.stringify(res.body)}`);
   return res.data.orderQuote.order;
 }
+
+// --- payments ---
+
+export const PAYMENT_FIELDS = `id purpose method status invoiceId orderId amount { amount currency } fee { amount } total { amount }
+  appliedAmount { amount } excessToDeposit { amount } confirmedAmount { amount } rejectionReason approvalUrl providerOrderId captureId
+  failureReason createdAt settledAt report { payerName amount { amount } transferDate reportedAt }`;
+
+const INVOICE_PAY = `mutation($input: InvoicePayInput!) { invoicePay(input: $input) {
+  payments { ${PAYMENT_FIELDS} } approvalUrl
+  invoice { id kind status total { amount } amountPaid { amount } amountDue { amount } }
+  order { id status availableActions items { status } }
+  userErrors { code field message } } }`;
+
+/** invoicePay as `actor` (a guest when null: then pass `guest` in input); a fresh key unless given. */
+export function invoicePay(gw: TestGateway, actor: Actor | null, input: Record<string, unknown>) {
+  return gw.gql(INVOICE_PAY, { input: { idempotencyKey: randomBytes(16).toString('hex'), ...input } }, actor ? { token: actor.token } : {});
+}
+
+/** Staff credit a customer's deposit (depositAdjust). */
+export async function creditDeposit(gw: TestGateway, staffActor: Actor, accountId: string, yen: number | bigint) {
+  const res = await gw.gql(
+    `mutation($input: DepositAdjustInput!) { depositAdjust(input: $input) { balance { amount } userErrors { code message } } }`,
+    { input: { accountId, amount: { amount: String(yen), currency: 'JPY' }, note: 'test credit', idempotencyKey: randomBytes(16).toString('hex') } },
+    { token: staffActor.token },
+  );
+  if (res.data?.depositAdjust?.userErrors?.length !== 0) throw new Error(`depositAdjust failed: ${JSON.stringify(res.body)}`);
+  return res.data.depositAdjust.balance.amount as string;
+}

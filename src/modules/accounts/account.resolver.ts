@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../app/context';
+import { limitedLogin } from '../../app/security/account-limits';
 import { mutation } from '../../common/transaction';
 import { Account } from './account.entity';
 import { Role } from './account.entity';
@@ -14,7 +15,8 @@ export class AccountResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'Sign up as a customer; returns a bearer token.' })
-  accountRegister(@Arg('input') input: AccountRegisterInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+  async accountRegister(@Arg('input') input: AccountRegisterInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    await ctx.app.rateLimits.consume('register', ctx.ip, 1, 'Too many sign-ups from this address.');
     return mutation(ctx.app.ds, async (tx) => {
       const account = await ctx.app.accounts.register(tx, input);
       return { account, ...(await ctx.app.tokens.issue(account.id, ctx.app.clock.now())) };
@@ -23,7 +25,7 @@ export class AccountResolver {
 
   @Mutation(() => AuthPayload, { description: 'Sign in; returns a bearer token.' })
   accountLogin(@Arg('input') input: AccountLoginInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return mutation(ctx.app.ds, (tx) => ctx.app.accounts.login(tx, input));
+    return limitedLogin(ctx.app.rateLimits, input.email, ctx.ip, () => mutation(ctx.app.ds, (tx) => ctx.app.accounts.login(tx, input)));
   }
 
   @Authorized(Role.ADMIN)

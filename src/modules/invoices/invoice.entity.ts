@@ -53,6 +53,7 @@ export class InvoiceLine {
 @Index('invoice_order_kind_key', ['orderId', 'kind'], { unique: true })
 @Index('invoice_open_due_idx', ['status', 'dueAt'])
 @Check('invoice_amounts_check', `"total" >= 0 AND "amount_paid" >= 0`)
+@Check('invoice_refund_check', `"amount_refunded" BETWEEN 0 AND "amount_paid"`)
 export class Invoice {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -85,6 +86,10 @@ export class Invoice {
   /** Settled payments only; maintained by the payments module in the same transaction. */
   @Column({ name: 'amount_paid', type: 'bigint', default: 0, transformer: bigintTransformer })
   amountPaidMinor: bigint;
+
+  /** Paid money given back (to the deposit); never more than was paid — the database checks it. */
+  @Column({ name: 'amount_refunded', type: 'bigint', default: 0, transformer: bigintTransformer })
+  amountRefundedMinor: bigint;
 
   @Field(() => String, { nullable: true, description: 'JPY per 1 CNY used for this invoice, e.g. "21.3700".' })
   @Column({ name: 'exchange_rate', type: 'numeric', precision: 12, scale: 4, nullable: true })
@@ -129,6 +134,11 @@ export class Invoice {
   @Field(() => Money, { description: 'Settled payments so far.' })
   get amountPaid(): Money {
     return Money.jpy(this.amountPaidMinor);
+  }
+
+  @Field(() => Money, { description: 'Paid money given back, e.g. for items that could not be bought.' })
+  get amountRefunded(): Money {
+    return Money.jpy(this.amountRefundedMinor);
   }
 
   @Field(() => Money, { description: 'What is still to pay (never below zero).' })

@@ -9,6 +9,8 @@ import { recordEvent, type Actor } from '../orders/order-events';
 import { transitionInvoice } from '../orders/order-transitions';
 import { computeFirstInvoice, formatRate, parseRate, type QuotedItem, type ServiceFeeRule } from './invoice-calc';
 import { Invoice } from './invoice.entity';
+import { DomainError, UserErrorCode } from '../../common/errors';
+import { DepositEntryKind, DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { InvoiceKind, InvoiceStatus } from './invoice-state';
 
 export class InvoiceService {
@@ -69,20 +71,61 @@ export class InvoiceService {
     return invoice;
   }
 
-  /** A cancelled order's unpaid invoices are voided (they stay on record). */
+  /** A cancelled order's open invoices are voided (they stay on record). */
   async voidOpen(tx: EntityManager, orderId: string, actor: Actor, at: Date): Promise<void> {
     const open = await tx.getRepository(Invoice).find({ where: { orderId, status: InvoiceStatus.OPEN }, lock: { mode: 'pessimistic_write' } });
     for (const invoice of open) {
-      if (invoice.amountPaidMinor === 0n) await transitionInvoice(tx, invoice, InvoiceStatus.VOID, { actor, at });
+      // Void only when no money stays on it (unpaid, or paid and refunded in full).
+      if (invoice.amountPaidMinor === invoice.amountRefundedMinor) await transitionInvoice(tx, invoice, InvoiceStatus.VOID, { actor, at });
     }
   }
 
   /**
-   * Payments reported or started but not yet settled (a bank transfer awaiting confirmation,
-   * a card payment not captured). Zero until the payments module records payments.
+   * Payments of the invoice with money on its way: a reported bank transfer awaiting staff, or
+   * a card capture PayPal holds. A payment merely started (transfer chosen, PayPal page opened)
+   * does not count: it blocks nothing. The rule lives with the payments (isMoneyOnItsWay).
    */
-  async pendingPayments(_tx: EntityManager, _invoiceId: string): Promise<number> {
-    return 0;
+  async pendingPayments(tx: EntityManager, invoiceId: string): Promise<number> {
+    return this.app.payments.moneyOnItsWay(tx, invoiceId);
+  }
+
+  /**
+   * Gives paid money back to the customer's deposit (a REFUND ledger entry) and records it on
+   * the invoice, in the caller's transaction. Never more than was paid: checked here and by
+   * the database. A guest order has no deposit: the refund is recorded as owed, for staff to
+   * pay out by hand.
+   */
+  async refund(
+    tx: EntityManager,
+    invoice: Invoice,
+    order: Order,
+    refund: { amountMinor: bigint; reference: { kind: DepositReferenceKind; id: string }; note: string; actor: Actor; at: Date; itemId?: string | null },
+  ): Promise<void> {
+    if (refund.amountMinor <= 0n) return;
+    if (invoice.amountRefundedMinor + refund.amountMinor > invoice.amountPaidMinor) {
+      throw new DomainError(UserErrorCode.REFUND_EXCEEDS_PAID, `Only ¥${invoice.amountPaidMinor - invoice.amountRefundedMinor} of this invoice can still be refunded.`);
+    }
+    invoice.amountRefundedMinor += refund.amountMinor;
+    await tx.getRepository(Invoice).update({ id: invoice.id }, { amountRefundedMinor: invoice.amountRefundedMinor });
+    const owed = order.customerId === null;
+    if (!owed) {
+      await this.app.deposits.post(tx, {
+        accountId: order.customerId!,
+        kind: DepositEntryKind.REFUND,
+        amountMinor: refund.amountMinor,
+        reference: refund.reference,
+        actorId: refund.actor.id,
+        note: refund.note,
+      });
+    }
+    await recordEvent(tx, {
+      orderId: order.id,
+      itemId: refund.itemId ?? null,
+      type: owed ? 'REFUND_OWED' : 'REFUNDED_TO_DEPOSIT',
+      actor: refund.actor,
+      at: refund.at,
+      data: { invoiceId: invoice.id, amount: formatMinor(refund.amountMinor, Currency.JPY), note: refund.note },
+    });
   }
 
   findForOrder(tx: EntityManager, orderId: string, kind: InvoiceKind, forUpdate = false): Promise<Invoice | null> {

@@ -9,6 +9,7 @@ import { Attachment } from '../attachments/attachment.entity';
 import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
 import { isStaff } from '../../app/auth-checker';
+import { limitMessageSend } from '../../app/security/message-limits';
 import { Message, MessageAuthor, MessageSide } from './message.entity';
 import { MessageConnection, MessageSendInput, MessageSendPayload, MessagesMarkReadInput, MessagesMarkReadPayload } from './message.inputs';
 import { messagingOpenUntil } from './messaging-rules';
@@ -18,8 +19,9 @@ export class MessageResolver {
   @Mutation(() => MessageSendPayload, {
     description: 'Write in the order’s thread (customers on their own orders, guests with order number + phone, staff on any). Up to 3 files; send as a multipart request with the `Apollo-Require-Preflight: true` header.',
   })
-  messageSend(@Arg('input') input: MessageSendInput, @Ctx() ctx: Context): Promise<MessageSendPayload> {
+  async messageSend(@Arg('input') input: MessageSendInput, @Ctx() ctx: Context): Promise<MessageSendPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
+    await limitMessageSend(ctx, input);
     return ctx.app.messages.send({ viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input);
   }
 
@@ -62,7 +64,9 @@ function viewerSide(ctx: Context): MessageSide {
 export class OrderMessagingResolver {
   @FieldResolver(() => MessageConnection, { description: 'The thread, newest last.' })
   messages(@Root() order: Order, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<MessageConnection> {
-    return ctx.app.messages.list(order.id, page.first, page.after);
+    return ctx.loaders
+      .get<string, MessageConnection>(`order.messages:${page.first}:${page.after ?? ''}`, (ids) => ctx.app.messages.pagesOf(ids, page.first, page.after))
+      .load(order.id);
   }
 
   @FieldResolver(() => Int, { description: 'Messages from the other side the viewer has not read.' })

@@ -1,5 +1,6 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
+import { groupBy } from '../../app/loaders';
 import { isStaff } from '../../app/auth-checker';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { isUuid } from '../../common/ids';
@@ -138,12 +139,29 @@ export class MessageService {
 
   /** The thread oldest first ("newest last"), a page at a time. */
   async list(orderId: string, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Message>> {
+    return (await this.pagesOf([orderId], first, after))[0];
+  }
+
+  /**
+   * The same page of several threads in one statement (a list of orders each showing its
+   * messages): each order's first `first + 1` messages after the cursor, numbered per order.
+   */
+  async pagesOf(orderIds: readonly string[], first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Message>[]> {
     const size = pageSize(first);
     const cursor = decodeCursor(after, 1);
-    const qb = this.app.ds.getRepository(Message).createQueryBuilder('m').where('m.order_id = :orderId', { orderId });
-    if (cursor) qb.andWhere('m.seq > :seq', { seq: String(cursor[0]) });
-    const rows = await qb.orderBy('m.seq', 'ASC').limit(size + 1).getMany();
-    return toConnection(rows, size, (m) => [m.seq]);
+    const rows = await this.app.ds
+      .getRepository(Message)
+      .createQueryBuilder('m')
+      .where(
+        `m.id IN (SELECT ranked.id FROM (
+           SELECT w.id, row_number() OVER (PARTITION BY w.order_id ORDER BY w.seq) AS rn FROM message w
+            WHERE w.order_id = ANY(:orderIds)${cursor ? ' AND w.seq > :seq' : ''}) ranked
+          WHERE ranked.rn <= :limit)`,
+        { orderIds: [...orderIds], limit: size + 1, ...(cursor ? { seq: String(cursor[0]) } : {}) },
+      )
+      .orderBy('m.seq', 'ASC')
+      .getMany();
+    return groupBy(orderIds, rows, (m) => m.orderId).map((thread) => toConnection(thread, size, (m) => [m.seq]));
   }
 
   attachmentsOf(messageIds: readonly string[]): Promise<Attachment[]> {

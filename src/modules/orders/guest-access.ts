@@ -1,14 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GraphQLError } from 'graphql';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { IsNull, type EntityManager } from 'typeorm';
+import type { RateLimits } from '../../app/rate-limits';
 import { normalizePhone } from '../../common/phone';
 import { Order } from './order.entity';
-
-/** Failed guesses allowed per order number and per client before lookups are refused. */
-export const GUEST_FAILURES_PER_ORDER = 10;
-export const GUEST_FAILURES_PER_CLIENT = 30;
-const WINDOW_SECONDS = 60 * 60;
 
 /** "k7q4m2xd", "K7Q4 M2XD" and "K7Q4-M2XD" are the same order number. */
 export function normalizeOrderNumber(raw: string): string {
@@ -23,30 +17,38 @@ export function normalizeOrderNumber(raw: string): string {
  * compared in constant time. An unknown number and a wrong phone look alike to the caller.
  */
 export class GuestAccessGuard {
-  private readonly perOrder = new RateLimiterMemory({ keyPrefix: 'guest-order', points: GUEST_FAILURES_PER_ORDER, duration: WINDOW_SECONDS });
-  private readonly perClient = new RateLimiterMemory({ keyPrefix: 'guest-client', points: GUEST_FAILURES_PER_CLIENT, duration: WINDOW_SECONDS });
+  /** Failures per order number (`guestOrder`) and per client address (`guestClient`): src/app/rate-limits.ts. */
+  constructor(private readonly limits: RateLimits) {}
 
   /** The unclaimed guest order, or null. Locks it when `forUpdate` (mutations). */
   async find(tx: EntityManager, ip: string, orderNumber: string, phone: string, forUpdate = false): Promise<Order | null> {
     const number = normalizeOrderNumber(orderNumber);
-    await this.assertNotBlocked(number, ip);
+    await this.takeAttempt(number, ip);
     const order = await tx.getRepository(Order).findOne({
       where: { orderNumber: number, customerId: IsNull() },
       ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    if (order && samePhone(order.contactPhone, phone)) return order;
-    await Promise.all([this.perOrder.penalty(number), this.perClient.penalty(ip)]);
+    if (order && samePhone(order.contactPhone, phone)) {
+      await Promise.all([this.limits.reward('guestOrder', number), this.limits.reward('guestClient', ip)]);
+      return order;
+    }
     return null;
   }
 
-  private async assertNotBlocked(number: string, ip: string) {
-    const [order, client] = await Promise.all([this.perOrder.get(number), this.perClient.get(ip)]);
-    const blocked = [order, client].filter((r) => r && r.consumedPoints >= (r === order ? GUEST_FAILURES_PER_ORDER : GUEST_FAILURES_PER_CLIENT));
-    if (blocked.length) {
-      const retryAfter = Math.ceil(Math.max(...blocked.map((r) => r!.msBeforeNext)) / 1000);
-      throw new GraphQLError(`Too many failed attempts. Try again in ${retryAfter} seconds.`, {
-        extensions: { code: 'RATE_LIMITED', retryAfter },
-      });
+  /**
+   * Every lookup takes an attempt before it looks and a success gives it back, so only
+   * failures stay counted. Taking first (rather than checking, then counting failures) is what
+   * makes lookups running at once — ten aliased `guestOrder` fields in one request — each
+   * count: none of them can pass a check made before the others failed.
+   */
+  private async takeAttempt(number: string, ip: string) {
+    const message = 'Too many failed attempts.';
+    await this.limits.consume('guestOrder', number, 1, message);
+    try {
+      await this.limits.consume('guestClient', ip, 1, message);
+    } catch (error) {
+      await this.limits.reward('guestOrder', number);
+      throw error;
     }
   }
 }

@@ -1,17 +1,18 @@
 import { Args, Ctx, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
-import { MoreThan } from 'typeorm';
 import type { Context } from '../../app/context';
 import { Currency, Money } from '../../common/money';
-import { Connection, decodeCursor, PageArgs, pageSize, toConnection } from '../../common/pagination';
+import { Connection, PageArgs } from '../../common/pagination';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind } from '../invoices/invoice-state';
 import { itemActions, orderActions } from './order-actions';
 import { OrderEvent } from './order-event.entity';
 import { OrderItem } from './order-item.entity';
-import { invoiceOf, itemsOf, orderById } from './order-loaders';
+import { eventsOf, invoiceOf, itemsOf, orderById } from './order-loaders';
 import { firstPaymentState } from './order-rules';
 import { Order } from './order.entity';
 import { ItemAction, OrderAction } from './order.types';
+import { orderPaymentState } from '../payments/payment-actions';
+import { paymentsOfOrder } from '../payments/payment-loaders';
 
 @ObjectType()
 export class OrderEventConnection extends Connection(OrderEvent) {}
@@ -35,20 +36,16 @@ export class OrderFieldsResolver {
 
   @FieldResolver(() => [OrderAction], { description: 'What the viewer can do now; computed from the rules the mutations enforce.' })
   async availableActions(@Root() order: Order, @Ctx() ctx: Context): Promise<OrderAction[]> {
-    const [items, invoice] = await Promise.all([itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST)]);
-    return orderActions(ctx.viewer, order, items, firstPaymentState(invoice), ctx.app.clock.now());
+    const [items, invoice, second, payments] = await Promise.all([
+      itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST), invoiceOf(ctx, order.id, InvoiceKind.SECOND), paymentsOfOrder(ctx, order.id),
+    ]);
+    const paying = orderPaymentState(payments, invoice, second);
+    return orderActions(ctx.viewer, order, items, firstPaymentState(invoice, paying.firstPending), ctx.app.clock.now(), paying);
   }
 
   @FieldResolver(() => OrderEventConnection, { description: 'The timeline, oldest first: who did what, when.' })
   async events(@Root() order: Order, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<OrderEventConnection> {
-    const size = pageSize(page.first);
-    const cursor = decodeCursor(page.after, 1);
-    const rows = await ctx.app.ds.getRepository(OrderEvent).find({
-      where: { orderId: order.id, ...(cursor ? { id: MoreThan(String(cursor[0])) } : {}) },
-      order: { id: 'ASC' },
-      take: size + 1,
-    });
-    return toConnection(rows, size, (e) => [e.id]);
+    return eventsOf(ctx, order.id, page.first, page.after);
   }
 }
 
@@ -66,7 +63,8 @@ export class OrderItemFieldsResolver {
 
   @FieldResolver(() => [ItemAction], { description: 'What the viewer can do with this item now.' })
   async availableActions(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<ItemAction[]> {
-    const [order, invoice] = await Promise.all([orderById(ctx, item.orderId), invoiceOf(ctx, item.orderId, InvoiceKind.FIRST)]);
-    return order ? itemActions(ctx.viewer, order, item, firstPaymentState(invoice), ctx.app.clock.now()) : [];
+    const [order, invoice, payments] = await Promise.all([orderById(ctx, item.orderId), invoiceOf(ctx, item.orderId, InvoiceKind.FIRST), paymentsOfOrder(ctx, item.orderId)]);
+    const pending = orderPaymentState(payments, invoice, null).firstPending;
+    return order ? itemActions(ctx.viewer, order, item, firstPaymentState(invoice, pending), ctx.app.clock.now()) : [];
   }
 }

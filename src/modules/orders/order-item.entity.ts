@@ -9,6 +9,8 @@ import { ItemStatus } from './order-state';
 @Index('order_item_order_idx', ['orderId', 'position'])
 @Check('order_item_quantity_check', `"quantity" BETWEEN 1 AND 999`)
 @Check('order_item_prices_check', `"unit_price_cny" >= 0 AND "china_shipping_cny" >= 0`)
+@Check('order_item_purchased_check', `"purchased_quantity" BETWEEN 1 AND "quantity"`)
+@Check('order_item_received_check', `"received_quantity" >= 0`)
 export class OrderItem {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -56,6 +58,20 @@ export class OrderItem {
   /** CNY fen for the seller's domestic shipping to our warehouse, set by the quote. */
   @Column({ name: 'china_shipping_cny', type: 'bigint', nullable: true, transformer: bigintTransformer })
   chinaShippingCny: bigint | null;
+
+  /** How many staff actually bought (≤ quantity; the rest was refunded). */
+  @Field(() => Int, { nullable: true, description: 'How many staff actually bought.' })
+  @Column({ name: 'purchased_quantity', type: 'int', nullable: true })
+  purchasedQuantity: number | null;
+
+  @Column({ name: 'received_quantity', type: 'int', nullable: true })
+  receivedQuantity: number | null;
+
+  @Column({ name: 'inspection_note', type: 'varchar', length: 2000, nullable: true })
+  inspectionNote: string | null;
+
+  @Column({ name: 'inspected_at', type: 'timestamptz', nullable: true })
+  inspectedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -46,10 +46,35 @@ export function refuseCustomerCancel(order: Order, pay: FirstPaymentState): Doma
   return null;
 }
 
-/** Staff cancel outright only while no money was received (otherwise refunds decide it). */
+/** Paid and not yet shipped: the customer asks (a cancellation request), staff decide. */
+export const CANCELLATION_REQUEST_WINDOW = [
+  OrderStatus.PURCHASING,
+  OrderStatus.AWAITING_ARRIVAL,
+  OrderStatus.INSPECTING,
+  OrderStatus.AWAITING_SECOND_PAYMENT,
+  OrderStatus.PREPARING_SHIPMENT,
+];
+
+/**
+ * Staff cancel any order not yet shipped; whatever was paid is refunded to the deposit. Not
+ * while a payment is on its way (confirm or reject it first, so no money arrives afterwards).
+ */
 export function refuseStaffCancel(order: Order, pay: FirstPaymentState): DomainError | null {
-  if (!BEFORE_FIRST_PAYMENT.includes(order.status) || pay.received) {
-    return new DomainError(UserErrorCode.ORDER_NOT_CANCELLABLE, `The order is ${humanize(order.status)} with money received: cancel it through a cancellation request with refunds.`, ['input', 'orderId']);
+  if (!BEFORE_FIRST_PAYMENT.includes(order.status) && !CANCELLATION_REQUEST_WINDOW.includes(order.status)) {
+    return new DomainError(UserErrorCode.ORDER_NOT_CANCELLABLE, `The order is ${humanize(order.status)} and can no longer be cancelled.`, ['input', 'orderId']);
+  }
+  if (pay.pending) {
+    return new DomainError(UserErrorCode.PAYMENT_IN_PROGRESS, 'A payment for this order awaits confirmation: confirm or reject it first.', ['input', 'orderId']);
+  }
+  return null;
+}
+
+export function refuseCancellationRequest(order: Order): DomainError | null {
+  if (!CANCELLATION_REQUEST_WINDOW.includes(order.status)) {
+    const message = BEFORE_FIRST_PAYMENT.includes(order.status)
+      ? 'Nothing has been paid yet: cancel the order directly.'
+      : `The order is ${humanize(order.status)}: it can no longer be cancelled. Send a message instead.`;
+    return new DomainError(UserErrorCode.ORDER_NOT_CANCELLABLE, message, ['input', 'orderId']);
   }
   return null;
 }

@@ -124,6 +124,13 @@ export class Order {
   @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
   cancelledAt: Date | null;
 
+  /** The carrier (warehouse/carriers.ts `Carrier`) and tracking number once shipped. */
+  @Column({ name: 'shipment_carrier', type: 'varchar', length: 20, nullable: true })
+  shipmentCarrier: string | null;
+
+  @Column({ name: 'tracking_number', type: 'varchar', length: 40, nullable: true })
+  trackingNumber: string | null;
+
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

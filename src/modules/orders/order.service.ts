@@ -11,6 +11,7 @@ import { assertValid } from '../../common/validation';
 import type { Account } from '../accounts/account.entity';
 import { parseRate } from '../invoices/invoice-calc';
 import { InvoiceKind } from '../invoices/invoice-state';
+import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
 import { CancelReason, ItemStatus, LIVE_ITEM_STATUSES, OrderStatus } from './order-state';
@@ -138,14 +139,29 @@ export class OrderService {
     return order;
   }
 
-  /** Staff cancel with a reason; money already received is handled by cancellation requests. */
+  /** Staff cancel with a reason until shipment; money received is refunded to the deposit. */
   async cancelByStaff(tx: EntityManager, viewer: Account, input: OrderCancelByStaffInput): Promise<Order> {
     await assertValid(input);
     const order = await this.lockForStaff(tx, input.orderId);
     const refusal = refuseStaffCancel(order, await this.firstPayment(tx, order.id));
     if (refusal) throw refusal;
-    await this.cancelWhole(tx, order, input.reason, input.note.trim(), actorOf(viewer), this.app.clock.now());
+    await this.cancelAndRefund(tx, order, input.reason, input.note.trim(), actorOf(viewer), this.app.clock.now());
     return order;
+  }
+
+  /** Cancels the whole order and refunds everything paid on its invoices to the deposit. */
+  async cancelAndRefund(tx: EntityManager, order: Order, reason: CancelReason, note: string | null, actor: Actor, at: Date): Promise<bigint> {
+    let refunded = 0n;
+    for (const kind of [InvoiceKind.FIRST, InvoiceKind.SECOND]) {
+      const invoice = await this.app.invoices.findForOrder(tx, order.id, kind, true);
+      const net = invoice ? invoice.amountPaidMinor - invoice.amountRefundedMinor : 0n;
+      if (invoice && net > 0n) {
+        await this.app.invoices.refund(tx, invoice, order, { amountMinor: net, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: `Order cancelled (${reason.toLowerCase().replace(/_/g, ' ')})`, actor, at });
+        refunded += net;
+      }
+    }
+    await this.cancelWhole(tx, order, reason, note, actor, at);
+    return refunded;
   }
 
   /** Cancels the order, its live items and its unpaid invoices, in the caller's transaction. */
@@ -197,7 +213,7 @@ export class OrderService {
     return order;
   }
 
-  private async lockForStaff(tx: EntityManager, orderId: string): Promise<Order> {
+  async lockForStaff(tx: EntityManager, orderId: string): Promise<Order> {
     const id = requireUuid(orderId, ['input', 'orderId'], 'order');
     const order = await tx.getRepository(Order).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!order) throw notFound('order', ['input', 'orderId']);

@@ -1,0 +1,42 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../app/context';
+import { groupBy } from '../../app/loaders';
+import { DomainError, unauthenticated, UserErrorCode } from '../../common/errors';
+import { mutation } from '../../common/transaction';
+import { Role } from '../accounts/account.entity';
+import { Order } from '../orders/order.entity';
+import { CancellationRequest } from './cancellation-request.entity';
+import { CancellationRequestDecideInput, CancellationRequestPayload, CancelReasonCount, OrderCancellationRequestInput } from './cancellation.inputs';
+
+@Resolver()
+export class CancellationResolver {
+  @Mutation(() => CancellationRequestPayload, { description: 'After the first payment, until shipment: ask staff to cancel the order or some items.' })
+  orderCancellationRequest(@Arg('input') input: OrderCancellationRequestInput, @Ctx() ctx: Context): Promise<CancellationRequestPayload> {
+    if (!ctx.viewer && !input.guest) throw unauthenticated();
+    const access = { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest };
+    return mutation(ctx.app.ds, async (tx) => ({ cancellationRequest: await ctx.app.cancellations.request(tx, access, input) }));
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => CancellationRequestPayload, { description: 'Staff: approve (cancel and refund to the deposit) or reject a cancellation request, with a note.' })
+  cancellationRequestDecide(@Arg('input') input: CancellationRequestDecideInput, @Ctx() ctx: Context): Promise<CancellationRequestPayload> {
+    return mutation(ctx.app.ds, async (tx) => ({ cancellationRequest: await ctx.app.cancellations.decide(tx, ctx.viewer!, input) }));
+  }
+
+  @Authorized(Role.STAFF)
+  @Query(() => [CancelReasonCount], { description: 'Staff: cancelled orders per reason, cancelled in [from, to).' })
+  cancellationCounts(@Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: Context): Promise<CancelReasonCount[]> {
+    if (to.getTime() <= from.getTime()) throw new DomainError(UserErrorCode.INVALID, '`to` must be after `from`.', ['to']);
+    return ctx.app.cancellations.countsByReason(from, to);
+  }
+}
+
+@Resolver(() => Order)
+export class OrderCancellationResolver {
+  @FieldResolver(() => [CancellationRequest], { description: 'Cancellation requests on this order, oldest first.' })
+  cancellationRequests(@Root() order: Order, @Ctx() ctx: Context): Promise<CancellationRequest[]> {
+    return ctx.loaders
+      .get<string, CancellationRequest[]>('order.cancellationRequests', async (ids) => groupBy(ids, await ctx.app.cancellations.pendingFor(ids), (r) => r.orderId))
+      .load(order.id);
+  }
+}

@@ -1,0 +1,137 @@
+import { registerEnumType } from 'type-graphql';
+import type { EntityManager } from 'typeorm';
+import { Currency, formatMinor } from '../../common/money';
+import { assertTransition, type TransitionTable } from '../../common/state-machine';
+import { recordEvent, type Actor } from '../orders/order-events';
+import type { Payment } from './payment.entity';
+
+export enum PaymentPurpose {
+  INVOICE = 'INVOICE', // pays (part of) an order's invoice
+  DEPOSIT_TOP_UP = 'DEPOSIT_TOP_UP', // adds to the customer's deposit; no order
+}
+registerEnumType(PaymentPurpose, { name: 'PaymentPurpose' });
+
+export enum PaymentMethod {
+  DEPOSIT = 'DEPOSIT', // taken from the customer's prepaid balance
+  BANK_TRANSFER = 'BANK_TRANSFER', // the customer transfers, reports it, staff confirm it
+  CARD = 'CARD', // credit card through PayPal (or the simulator)
+}
+registerEnumType(PaymentMethod, { name: 'PaymentMethod' });
+
+/** The methods a customer chooses for money that comes from outside (not the deposit). */
+export enum ExternalPaymentMethod {
+  BANK_TRANSFER = 'BANK_TRANSFER',
+  CARD = 'CARD',
+}
+registerEnumType(ExternalPaymentMethod, { name: 'ExternalPaymentMethod', description: 'How money from outside the deposit is paid.' });
+
+export enum PaymentStatus {
+  PENDING = 'PENDING', // created: a transfer not yet reported, or a card payment not yet captured
+  REPORTED = 'REPORTED', // bank transfer: the customer reported it; staff are to confirm it
+  SETTLED = 'SETTLED', // the money is ours and was applied (to the invoice, or the deposit)
+  REJECTED = 'REJECTED', // bank transfer: staff could not find the money (reason recorded)
+  FAILED = 'FAILED', // card: refused or expired at the provider
+  CANCELLED = 'CANCELLED', // dropped before any money moved (another payment replaced it, or the invoice changed)
+}
+registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
+
+/**
+ * The lifecycle of each method, one table. A deposit payment is created and settled in the
+ * same transaction, so nobody ever sees it PENDING. Refunds (a later module) will reference a
+ * SETTLED payment rather than change it.
+ */
+export const PAYMENT_TRANSITIONS: Record<PaymentMethod, TransitionTable<PaymentStatus>> = {
+  DEPOSIT: {
+    PENDING: [PaymentStatus.SETTLED],
+    REPORTED: [],
+    SETTLED: [],
+    REJECTED: [],
+    FAILED: [],
+    CANCELLED: [],
+  },
+  BANK_TRANSFER: {
+    PENDING: [PaymentStatus.REPORTED, PaymentStatus.CANCELLED],
+    REPORTED: [PaymentStatus.SETTLED, PaymentStatus.REJECTED],
+    SETTLED: [],
+    REJECTED: [],
+    FAILED: [],
+    CANCELLED: [],
+  },
+  CARD: {
+    PENDING: [PaymentStatus.SETTLED, PaymentStatus.FAILED, PaymentStatus.CANCELLED],
+    REPORTED: [],
+    SETTLED: [],
+    REJECTED: [],
+    FAILED: [],
+    CANCELLED: [],
+  },
+};
+
+/**
+ * Money on its way to an invoice: a reported transfer, or a card capture the provider holds
+ * (captured, status PENDING at PayPal). It blocks item changes, cancellation and the 7-day
+ * auto-cancel, and a new payment of the invoice. A payment merely started (transfer chosen but
+ * not reported, card page opened) is an intention, not money: it blocks nothing and is
+ * replaced by the next invoicePay. Both forms below state the same rule.
+ */
+export function isMoneyOnItsWay(p: Pick<Payment, 'method' | 'status' | 'captureId'>): boolean {
+  if (p.method === PaymentMethod.DEPOSIT) return false;
+  return p.status === PaymentStatus.REPORTED || (p.status === PaymentStatus.PENDING && p.captureId !== null);
+}
+export const MONEY_ON_ITS_WAY_SQL = `(p.method <> 'DEPOSIT' AND (p.status = 'REPORTED' OR (p.status = 'PENDING' AND p.capture_id IS NOT NULL)))`;
+
+export interface PaymentMove {
+  actor: Actor;
+  at: Date;
+  /** Other columns written with the status, in the same guarded UPDATE. */
+  changes?: Partial<Payment>;
+  /** Extra timeline details (amounts as decimal strings). */
+  data?: Record<string, unknown>;
+  field?: string[];
+}
+
+// By entity name: payment.entity imports this file's enums, so a value import would be circular.
+const repo = (tx: EntityManager) => tx.getRepository<Payment>('Payment');
+
+/**
+ * The only writer of `payment.status`. The caller holds the payment's row lock; the UPDATE is
+ * also guarded on the old status. Appends `PAYMENT_<STATUS>` to the order's timeline (top-ups
+ * have no order: their trace is the deposit ledger).
+ */
+export async function transitionPayment(tx: EntityManager, payment: Payment, to: PaymentStatus, move: PaymentMove): Promise<void> {
+  const from = payment.status;
+  assertTransition(PAYMENT_TRANSITIONS[payment.method], 'payment', from, to, move.field);
+  const changes: Partial<Payment> = { ...move.changes, status: to };
+  const result = await repo(tx).update({ id: payment.id, status: from }, changes);
+  if (result.affected !== 1) throw new Error(`payment ${payment.id} left ${from} concurrently`);
+  Object.assign(payment, changes);
+  await paymentEvent(tx, payment, `PAYMENT_${to}`, move, from);
+}
+
+/** Records a new payment (PENDING) with its `PAYMENT_CREATED` timeline entry. */
+export async function createPayment(tx: EntityManager, fields: Partial<Payment>, move: PaymentMove): Promise<Payment> {
+  const payment = repo(tx).create({ ...fields, status: PaymentStatus.PENDING, currency: Currency.JPY, createdAt: move.at });
+  await repo(tx).insert(payment);
+  await paymentEvent(tx, payment, 'PAYMENT_CREATED', move, null);
+  return payment;
+}
+
+async function paymentEvent(tx: EntityManager, payment: Payment, type: string, move: PaymentMove, from: PaymentStatus | null) {
+  if (!payment.orderId) return;
+  await recordEvent(tx, {
+    orderId: payment.orderId,
+    type,
+    actor: move.actor,
+    at: move.at,
+    from,
+    to: payment.status,
+    data: {
+      paymentId: payment.id,
+      invoiceId: payment.invoiceId,
+      method: payment.method,
+      amount: formatMinor(payment.amountMinor, Currency.JPY),
+      ...(payment.feeMinor ? { fee: formatMinor(payment.feeMinor, Currency.JPY) } : {}),
+      ...move.data,
+    },
+  });
+}

@@ -1,0 +1,137 @@
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { UserError } from '../../common/errors';
+import { IDEMPOTENCY_KEY_MAX } from '../../common/idempotency';
+import { MoneyInput } from '../../common/money';
+import { Connection } from '../../common/pagination';
+import { Invoice } from '../invoices/invoice.entity';
+import { Order } from '../orders/order.entity';
+import { GuestAccessInput } from '../orders/order.inputs';
+import { Payment } from './payment.entity';
+import { ExternalPaymentMethod } from './payment-state';
+
+const KEY_DESCRIPTION =
+  `1 to ${IDEMPOTENCY_KEY_MAX} visible ASCII characters, new for each payment the customer intends (a UUID), reused for its retries. ` +
+  'A retry with the same key and input returns the first result and moves no money; the same key with another input is IDEMPOTENCY_KEY_REUSED.';
+
+@InputType()
+export class InvoicePayInput {
+  @Field(() => ID, { description: 'A FIRST or SECOND invoice of your own order.' })
+  invoiceId: string;
+
+  @Field({ defaultValue: true, description: 'Use the deposit balance first (default). false pays everything by `method`.' })
+  useDeposit: boolean = true;
+
+  @Field(() => ExternalPaymentMethod, { nullable: true, description: 'For what the deposit does not cover; may be left out when the deposit covers everything.' })
+  method?: ExternalPaymentMethod | null;
+
+  @Field({ description: KEY_DESCRIPTION })
+  idempotencyKey: string;
+
+  @Field(() => GuestAccessInput, { nullable: true, description: 'Guests (no token): the order number and phone. Guests have no deposit.' })
+  guest?: GuestAccessInput | null;
+}
+
+@InputType()
+export class PaymentBankTransferReportInput {
+  @Field(() => ID)
+  paymentId: string;
+
+  @Field({ description: 'The payer name exactly as written on the transfer (katakana or latin), at most 100 characters.' })
+  payerName: string;
+
+  @Field(() => MoneyInput, { description: 'The amount transferred, in JPY.' })
+  amount: MoneyInput;
+
+  @Field({ description: 'The day of the transfer, YYYY-MM-DD; not in the future.' })
+  transferDate: string;
+
+  @Field(() => GuestAccessInput, { nullable: true })
+  guest?: GuestAccessInput | null;
+}
+
+@InputType()
+export class PaymentConfirmInput {
+  @Field(() => ID)
+  paymentId: string;
+
+  @Field(() => MoneyInput, { description: 'What the bank statement shows, in JPY. Less than due: the invoice stays open for the rest; more: the excess goes to the deposit.' })
+  receivedAmount: MoneyInput;
+}
+
+@InputType()
+export class PaymentRejectInput {
+  @Field(() => ID)
+  paymentId: string;
+
+  @Field({ description: 'Shown to the customer, e.g. "No transfer under this name arrived by 4 April". At most 500 characters.' })
+  reason: string;
+}
+
+@InputType()
+export class PaymentCardCompleteInput {
+  @Field(() => ID)
+  paymentId: string;
+
+  @Field(() => GuestAccessInput, { nullable: true })
+  guest?: GuestAccessInput | null;
+}
+
+@InputType()
+export class DepositTopUpInput {
+  @Field(() => MoneyInput, { description: 'JPY to add, 1 to 1,000,000 (PayPal’s limit per payment in Japan).' })
+  amount: MoneyInput;
+
+  @Field(() => ExternalPaymentMethod)
+  method: ExternalPaymentMethod;
+
+  @Field({ description: KEY_DESCRIPTION })
+  idempotencyKey: string;
+}
+
+@ObjectType()
+export class InvoicePayPayload {
+  @Field(() => [Payment], { nullable: true, description: 'The payments this call made: the deposit part and/or the rest (transfer or card).' })
+  payments?: Payment[];
+
+  @Field(() => Invoice, { nullable: true, description: 'After this payment: PAID when the deposit covered it, else OPEN with amountDue.' })
+  invoice?: Invoice;
+
+  @Field(() => Order, { nullable: true })
+  order?: Order;
+
+  @Field(() => String, { nullable: true, description: 'Card: open this to approve the payment at PayPal (its `total` includes the fee).' })
+  approvalUrl?: string | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class PaymentPayload {
+  @Field(() => Payment, { nullable: true })
+  payment?: Payment;
+
+  @Field(() => Invoice, { nullable: true, description: 'The invoice paid (null for a deposit top-up).' })
+  invoice?: Invoice | null;
+
+  @Field(() => Order, { nullable: true })
+  order?: Order | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class DepositTopUpPayload {
+  @Field(() => Payment, { nullable: true })
+  payment?: Payment;
+
+  @Field(() => String, { nullable: true, description: 'Card: open this to approve the payment at PayPal.' })
+  approvalUrl?: string | null;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}
+
+@ObjectType()
+export class PaymentConnection extends Connection(Payment) {}

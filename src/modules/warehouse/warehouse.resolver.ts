@@ -1,0 +1,120 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, InputType, Field, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../app/context';
+import { groupBy } from '../../app/loaders';
+import { DomainError, unauthenticated, UserErrorCode } from '../../common/errors';
+import { Connection, PageArgs } from '../../common/pagination';
+import { mutation } from '../../common/transaction';
+import { Role } from '../accounts/account.entity';
+import { GraphQLUpload, type FileUploadPromise } from '../attachments/upload.scalar';
+import { MessageSendInput, MessageSendPayload } from '../messaging/message.inputs';
+import { OrderItem } from '../orders/order-item.entity';
+import { Order } from '../orders/order.entity';
+import { OrderStatus } from '../orders/order-state';
+import { GuestAccessInput } from '../orders/order.inputs';
+import { OrderPayload } from '../orders/order.types';
+import { PublicArrivalReport } from './arrival-report.entity';
+import { Carrier, carrierName, trackingUrl } from './carriers';
+import {
+  Inspection, InvoiceSecondIssueInput, OrderItemArrivalInput, OrderItemPurchaseInput, OrderItemUnavailableInput, OrderReceiptReportInput,
+  OrderShipInput, Shipment, WarehouseItemPayload,
+} from './warehouse.inputs';
+
+@ObjectType()
+export class PublicArrivalReportConnection extends Connection(PublicArrivalReport) {}
+
+@InputType()
+export class OrderProblemReportInput {
+  @Field(() => ID)
+  orderId: string;
+
+  @Field({ description: 'What is wrong with the delivery.' })
+  body: string;
+
+  @Field(() => [GraphQLUpload], { nullable: true, description: 'Photos of the problem (up to 3).' })
+  photos?: FileUploadPromise[] | null;
+
+  @Field(() => GuestAccessInput, { nullable: true })
+  guest?: GuestAccessInput | null;
+}
+
+@Resolver()
+export class WarehouseResolver {
+  @Authorized(Role.STAFF)
+  @Mutation(() => WarehouseItemPayload, { description: 'Staff: the item was bought (perhaps fewer than ordered; the rest is refunded to the deposit).' })
+  orderItemPurchase(@Arg('input') input: OrderItemPurchaseInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
+    return mutation(ctx.app.ds, (tx) => ctx.app.warehouse.purchase(tx, ctx.viewer!, input));
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => WarehouseItemPayload, { description: 'Staff: the item cannot be bought; it is cancelled and what was paid for it refunded to the deposit.' })
+  orderItemUnavailable(@Arg('input') input: OrderItemUnavailableInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
+    return mutation(ctx.app.ds, (tx) => ctx.app.warehouse.unavailable(tx, ctx.viewer!, input));
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => WarehouseItemPayload, { description: 'Staff: the item arrived: received quantity, inspection note and photos (multipart request).' })
+  orderItemArrival(@Arg('input') input: OrderItemArrivalInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
+    return ctx.app.warehouse.arrival(ctx.viewer!, input);
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => OrderPayload, { description: 'Staff: after packing, issue the second invoice (international shipping by the rate tables, plus extra lines).' })
+  invoiceSecondIssue(@Arg('input') input: InvoiceSecondIssueInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.issueSecondInvoice(tx, ctx.viewer!, input) }));
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => OrderPayload, { description: 'Staff: handed to the carrier with a tracking number.' })
+  orderShip(@Arg('input') input: OrderShipInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.ship(tx, ctx.viewer!, input) }));
+  }
+
+  @Mutation(() => OrderPayload, { description: 'The parcel arrived: completes the order. The comment may be published as a recent arrival report.' })
+  orderReceiptReport(@Arg('input') input: OrderReceiptReportInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+    if (!ctx.viewer && !input.guest) throw unauthenticated();
+    return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.receipt(tx, { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input) }));
+  }
+
+  @Mutation(() => MessageSendPayload, { description: 'A problem with the delivery: sent to staff as a message with photos (multipart request).' })
+  async orderProblemReport(@Arg('input') input: OrderProblemReportInput, @Ctx() ctx: Context): Promise<MessageSendPayload> {
+    if (!ctx.viewer && !input.guest) throw unauthenticated();
+    const access = { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest };
+    const order = await mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.orders.lockVisible(tx, access, input.orderId) }));
+    if (order.userErrors.length) return order;
+    if (order.order!.status !== OrderStatus.SHIPPED && order.order!.status !== OrderStatus.COMPLETED) {
+      return { userErrors: new DomainError(UserErrorCode.INVALID_STATE, 'Problems with a delivery are reported once the order has shipped; send a message otherwise.', ['input', 'orderId']).errors };
+    }
+    const message = Object.assign(new MessageSendInput(), {
+      orderId: input.orderId, title: '商品受取時の問題 / Problem on arrival', body: input.body, askSellerBeforePurchase: false, files: input.photos, guest: input.guest,
+    });
+    return ctx.app.messages.send(access, message);
+  }
+
+  @Query(() => PublicArrivalReportConnection, { description: 'The latest published receipt comments (date and text only).' })
+  recentArrivalReports(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<PublicArrivalReportConnection> {
+    return ctx.app.warehouse.recentArrivalReports(page.first, page.after);
+  }
+}
+
+@Resolver(() => OrderItem)
+export class OrderItemWarehouseResolver {
+  @FieldResolver(() => Inspection, { nullable: true, description: 'Once arrived: what the warehouse counted and photographed.' })
+  async inspection(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<Inspection | null> {
+    if (item.inspectedAt === null || item.receivedQuantity === null) return null;
+    const photos = await ctx.loaders
+      .get<string, import('../attachments/attachment.entity').Attachment[]>('item.inspectionPhotos', async (ids) => groupBy(ids, await ctx.app.warehouse.inspectionPhotos(ids), (a) => a.itemId!))
+      .load(item.id);
+    const bought = item.purchasedQuantity ?? item.quantity;
+    return { receivedQuantity: item.receivedQuantity, shortfall: Math.max(0, bought - item.receivedQuantity), note: item.inspectionNote, photos, inspectedAt: item.inspectedAt };
+  }
+}
+
+@Resolver(() => Order)
+export class OrderShipmentResolver {
+  @FieldResolver(() => Shipment, { nullable: true, description: 'Carrier and tracking once shipped.' })
+  shipment(@Root() order: Order): Shipment | null {
+    if (!order.shipmentCarrier || !order.trackingNumber || !order.shippedAt) return null;
+    const carrier = order.shipmentCarrier as Carrier;
+    return { carrier, carrierName: carrierName(carrier), trackingNumber: order.trackingNumber, trackingUrl: trackingUrl(carrier, order.trackingNumber), shippedAt: order.shippedAt };
+  }
+}

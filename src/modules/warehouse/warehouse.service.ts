@@ -1,0 +1,255 @@
+import { In, IsNull, type EntityManager } from 'typeorm';
+import type { App } from '../../app/app';
+import { DomainError, UserErrorCode } from '../../common/errors';
+import { requireUuid } from '../../common/ids';
+import { Currency, formatMinor, parseMinor } from '../../common/money';
+import { decodeCursor, pageSize, toConnection } from '../../common/pagination';
+import { mutation, type Payload } from '../../common/transaction';
+import { assertValid } from '../../common/validation';
+import type { Account } from '../accounts/account.entity';
+import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity';
+import { discardStoredAttachments, storeUploads, type StoredAttachment } from '../attachments/upload-intake';
+import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
+import { cnyToJpy, parseRate } from '../invoices/invoice-calc';
+import { Invoice } from '../invoices/invoice.entity';
+import { InvoiceKind, InvoiceLineKind, InvoiceStatus } from '../invoices/invoice-state';
+import { Message } from '../messaging/message.entity';
+import { OrderItem } from '../orders/order-item.entity';
+import { Order } from '../orders/order.entity';
+import { CancelReason, ItemStatus, OrderStatus } from '../orders/order-state';
+import { actorOf, recordEvent, type Actor } from '../orders/order-events';
+import type { OrderAccess } from '../orders/order.service';
+import { transitionItem, transitionOrder } from '../orders/order-transitions';
+import { formatKg, parseParcel } from '../shipping/parcel';
+import { defaultMethodFor, methodRates, quoteMethod } from '../shipping/shipping-quote';
+import { ArrivalReport } from './arrival-report.entity';
+import { isValidTrackingNumber, normalizeTrackingNumber } from './carriers';
+import type {
+  InvoiceSecondIssueInput, OrderItemArrivalInput, OrderItemPurchaseInput, OrderItemUnavailableInput, OrderReceiptReportInput, OrderShipInput,
+  WarehouseItemPayload,
+} from './warehouse.inputs';
+
+/**
+ * From the first payment to the customer's doorstep: buying, arrival and inspection, the
+ * second invoice, shipment and receipt. Every status change goes through the transition
+ * tables; every refund through `InvoiceService.refund` (deposit ledger + invoice record).
+ */
+export class WarehouseService {
+  constructor(private readonly app: App) {}
+
+  /** Staff bought the item (perhaps fewer than ordered: the shortfall is refunded). */
+  async purchase(tx: EntityManager, viewer: Account, input: OrderItemPurchaseInput): Promise<{ item: OrderItem; order: Order }> {
+    const { order, item } = await this.lockItem(tx, input.itemId);
+    this.expectItem(item, ItemStatus.PURCHASING);
+    if (await tx.getRepository(Message).exists({ where: { itemId: item.id, askSellerBeforePurchase: true, answeredAt: IsNull() } })) {
+      throw new DomainError(UserErrorCode.SELLER_QUESTION_OPEN, 'The customer asked a question for the seller about this item: answer it in the thread before buying.', ['input', 'itemId']);
+    }
+    if (!Number.isInteger(input.quantityBought) || input.quantityBought < 1 || input.quantityBought > item.quantity) {
+      throw new DomainError(UserErrorCode.INVALID, `Bought quantity must be between 1 and ${item.quantity}; mark the item unavailable if none could be bought.`, ['input', 'quantityBought']);
+    }
+    const actor = actorOf(viewer);
+    const at = this.app.clock.now();
+    await tx.getRepository(OrderItem).update({ id: item.id }, { purchasedQuantity: input.quantityBought });
+    item.purchasedQuantity = input.quantityBought;
+    await transitionItem(tx, item, ItemStatus.PURCHASED, { actor, at, data: { quantityBought: input.quantityBought, quantityOrdered: item.quantity } });
+    const short = item.quantity - input.quantityBought;
+    if (short > 0) {
+      const invoice = await this.firstInvoice(tx, order.id);
+      const amount = cnyToJpy((item.unitPriceCny ?? 0n) * BigInt(short), parseRate(invoice.exchangeRate!, []));
+      await this.app.invoices.refund(tx, invoice, order, { amountMinor: amount, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, note: `${short} of “${item.title}” could not be bought`, actor, at, itemId: item.id });
+    }
+    await this.afterPurchaseStep(tx, order, actor, at);
+    return { item, order };
+  }
+
+  /** Sold out or the seller is unreachable: the item is cancelled and what was paid for it refunded. */
+  async unavailable(tx: EntityManager, viewer: Account, input: OrderItemUnavailableInput): Promise<{ item: OrderItem; order: Order }> {
+    await assertValid(input);
+    const { order, item } = await this.lockItem(tx, input.itemId);
+    this.expectItem(item, ItemStatus.PURCHASING);
+    const actor = actorOf(viewer);
+    const at = this.app.clock.now();
+    await transitionItem(tx, item, ItemStatus.UNAVAILABLE, { actor, at, note: input.note ?? null, data: { reason: input.reason } });
+    const invoice = await this.firstInvoice(tx, order.id);
+    const paidForItem = invoice.storedLines.filter((l) => l.itemId === item.id).reduce((sum, l) => sum + BigInt(l.amount), 0n);
+    await this.app.invoices.refund(tx, invoice, order, { amountMinor: paidForItem, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, note: `“${item.title}” could not be bought (${input.reason.toLowerCase().replace(/_/g, ' ')})`, actor, at, itemId: item.id });
+    await this.afterPurchaseStep(tx, order, actor, at);
+    return { item, order };
+  }
+
+  /**
+   * Once no item waits to be bought: on to the warehouse if anything was bought; otherwise
+   * the order is cancelled (PURCHASE_FAILED) and the rest of the first payment (the service
+   * fee) is refunded too.
+   */
+  private async afterPurchaseStep(tx: EntityManager, order: Order, actor: Actor, at: Date): Promise<void> {
+    const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id } });
+    if (items.some((i) => i.status === ItemStatus.PURCHASING)) return;
+    if (items.some((i) => i.status === ItemStatus.PURCHASED)) {
+      await transitionOrder(tx, order, OrderStatus.AWAITING_ARRIVAL, { actor, at });
+      return;
+    }
+    const invoice = await this.firstInvoice(tx, order.id);
+    const rest = invoice.amountPaidMinor - invoice.amountRefundedMinor;
+    await this.app.invoices.refund(tx, invoice, order, { amountMinor: rest, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: 'Nothing could be bought: the rest of the first payment is refunded', actor, at });
+    await transitionOrder(tx, order, OrderStatus.CANCELLED, { actor, at, reason: CancelReason.PURCHASE_FAILED, note: 'None of the items could be bought.' });
+  }
+
+  /**
+   * The item reached the warehouse: counted, noted and photographed. Photos are streamed to
+   * storage before the transaction and deleted again if it does not commit (as messages do).
+   */
+  async arrival(viewer: Account, input: OrderItemArrivalInput): Promise<Payload<WarehouseItemPayload>> {
+    const precheck = await mutation(this.app.ds, async (tx) => {
+      await this.checkArrival(tx, input);
+      return {};
+    });
+    if (precheck.userErrors.length) return precheck;
+    let stored: StoredAttachment[];
+    try {
+      stored = await storeUploads(this.app.storage, input.photos, { field: ['input', 'photos'], log: this.app.log });
+    } catch (error) {
+      if (error instanceof DomainError) return { userErrors: error.errors };
+      throw error;
+    }
+    const discard = () => discardStoredAttachments(this.app.storage, stored.map((s) => s.storageKey), this.app.log);
+    try {
+      const result = await mutation(this.app.ds, async (tx) => {
+        const { order, item } = await this.checkArrival(tx, input);
+        const actor = actorOf(viewer);
+        const at = this.app.clock.now();
+        await tx.getRepository(OrderItem).update({ id: item.id }, { receivedQuantity: input.receivedQuantity, inspectionNote: input.note?.trim() || null, inspectedAt: at });
+        Object.assign(item, { receivedQuantity: input.receivedQuantity, inspectionNote: input.note?.trim() || null, inspectedAt: at });
+        if (stored.length) {
+          await tx.getRepository(Attachment).insert(stored.map((s, position) => ({ ...s, orderId: order.id, itemId: item.id, messageId: null, purpose: AttachmentPurpose.INSPECTION, position })));
+        }
+        await transitionItem(tx, item, ItemStatus.ARRIVED, { actor, at, data: { receivedQuantity: input.receivedQuantity, bought: item.purchasedQuantity, photos: stored.length } });
+        const waiting = await tx.getRepository(OrderItem).exists({ where: { orderId: order.id, status: ItemStatus.PURCHASED } });
+        if (!waiting) await transitionOrder(tx, order, OrderStatus.INSPECTING, { actor, at });
+        return { item, order };
+      });
+      if (result.userErrors.length) await discard();
+      return result;
+    } catch (error) {
+      await discard();
+      throw error;
+    }
+  }
+
+  private async checkArrival(tx: EntityManager, input: OrderItemArrivalInput) {
+    await assertValid(input);
+    const { order, item } = await this.lockItem(tx, input.itemId);
+    this.expectItem(item, ItemStatus.PURCHASED);
+    const bought = item.purchasedQuantity ?? item.quantity;
+    if (!Number.isInteger(input.receivedQuantity) || input.receivedQuantity < 0 || input.receivedQuantity > bought) {
+      throw new DomainError(UserErrorCode.INVALID, `Received quantity must be between 0 and the ${bought} bought.`, ['input', 'receivedQuantity']);
+    }
+    return { order, item };
+  }
+
+  /** After packing: international shipping at the rate tables' price, plus any extra lines. */
+  async issueSecondInvoice(tx: EntityManager, viewer: Account, input: InvoiceSecondIssueInput): Promise<Order> {
+    const order = await this.app.orders.lockForStaff(tx, input.orderId);
+    if (order.status !== OrderStatus.INSPECTING) {
+      throw new DomainError(UserErrorCode.INVALID_STATE, 'The second invoice is issued once every item has arrived and been inspected.', ['input', 'orderId']);
+    }
+    const parcel = parseParcel(input, ['input']);
+    const method = input.method ?? defaultMethodFor(order.shippingPriority);
+    const quote = quoteMethod(methodRates(method), parcel);
+    if (quote.unavailable || !quote.price) {
+      throw new DomainError(UserErrorCode.INVALID, `${method} cannot carry this parcel: ${quote.unavailable?.reason ?? 'not available'}.`, ['input', 'method']);
+    }
+    const lines = [
+      {
+        kind: InvoiceLineKind.INTERNATIONAL_SHIPPING,
+        description: `International shipping (${method}, ${formatKg(quote.chargeableGrams)} kg chargeable: ${quote.ruleDescription})`,
+        itemId: null,
+        quantity: null,
+        amount: quote.price.minor.toString(),
+      },
+      ...input.extraLines.map((line, i) => {
+        const amount = parseMinor(line.amount, Currency.JPY, ['input', 'extraLines', String(i), 'amount']);
+        if (amount <= 0n || !line.description.trim()) throw new DomainError(UserErrorCode.INVALID, 'Each extra line needs a description and an amount above zero.', ['input', 'extraLines', String(i)]);
+        return { kind: InvoiceLineKind.OTHER, description: line.description.trim(), itemId: null, quantity: null, amount: amount.toString() };
+      }),
+    ];
+    const total = lines.reduce((sum, l) => sum + BigInt(l.amount), 0n);
+    const at = this.app.clock.now();
+    const actor = actorOf(viewer);
+    const invoice = tx.getRepository(Invoice).create({
+      orderId: order.id, kind: InvoiceKind.SECOND, status: InvoiceStatus.OPEN, currency: Currency.JPY, storedLines: lines, totalMinor: total,
+      amountPaidMinor: 0n, amountRefundedMinor: 0n, exchangeRate: null, pricing: { method, parcel }, revision: 1, issuedAt: at, dueAt: null, paidAt: null,
+    });
+    await tx.getRepository(Invoice).save(invoice);
+    await recordEvent(tx, { orderId: order.id, type: 'INVOICE_ISSUED', actor, at, data: { invoiceId: invoice.id, kind: InvoiceKind.SECOND, total: formatMinor(total, Currency.JPY), method } });
+    await transitionOrder(tx, order, OrderStatus.AWAITING_SECOND_PAYMENT, { actor, at });
+    return order;
+  }
+
+  /** Handed to the carrier: the order shows the tracking number and link. */
+  async ship(tx: EntityManager, viewer: Account, input: OrderShipInput): Promise<Order> {
+    const order = await this.app.orders.lockForStaff(tx, input.orderId);
+    const tracking = normalizeTrackingNumber(input.trackingNumber);
+    if (!isValidTrackingNumber(input.carrier, tracking)) {
+      throw new DomainError(UserErrorCode.INVALID_TRACKING_NUMBER, `That is not a ${input.carrier} tracking number.`, ['input', 'trackingNumber']);
+    }
+    if (order.status !== OrderStatus.PREPARING_SHIPMENT) {
+      throw new DomainError(UserErrorCode.INVALID_STATE, 'Only an order whose second invoice is paid can ship.', ['input', 'orderId']);
+    }
+    await tx.getRepository(Order).update({ id: order.id }, { shipmentCarrier: input.carrier, trackingNumber: tracking });
+    Object.assign(order, { shipmentCarrier: input.carrier, trackingNumber: tracking });
+    await transitionOrder(tx, order, OrderStatus.SHIPPED, { actor: actorOf(viewer), at: this.app.clock.now(), data: { carrier: input.carrier, trackingNumber: tracking } });
+    return order;
+  }
+
+  /** The customer received the parcel: the order is completed; the comment may be published. */
+  async receipt(tx: EntityManager, access: OrderAccess, input: OrderReceiptReportInput): Promise<Order> {
+    await assertValid(input);
+    const order = await this.app.orders.lockVisible(tx, access, input.orderId);
+    if (order.status !== OrderStatus.SHIPPED) {
+      throw new DomainError(UserErrorCode.INVALID_STATE, 'Receipt can be reported once the order has shipped.', ['input', 'orderId']);
+    }
+    const at = this.app.clock.now();
+    const comment = input.comment?.trim() || null;
+    await tx.getRepository(ArrivalReport).insert({ orderId: order.id, comment, published: Boolean(comment && input.publishComment), reportedAt: at });
+    await transitionOrder(tx, order, OrderStatus.COMPLETED, { actor: actorOf(access.viewer), at, data: { receiptReported: true } });
+    return order;
+  }
+
+  /** The latest published comments, date and text only. */
+  async recentArrivalReports(first: number | undefined, after: string | null | undefined) {
+    const size = pageSize(first);
+    const cursor = decodeCursor(after, 2);
+    const qb = this.app.ds.getRepository(ArrivalReport).createQueryBuilder('r').where('r.published').andWhere('r.comment IS NOT NULL');
+    if (cursor) qb.andWhere('(r.reported_at, r.id) < (:at, :id)', { at: new Date(String(cursor[0])), id: cursor[1] });
+    const rows = await qb.orderBy('r.reported_at', 'DESC').addOrderBy('r.id', 'DESC').limit(size + 1).getMany();
+    const page = toConnection(rows, size, (r) => [r.reportedAt.toISOString(), r.id]);
+    const toPublic = (r: ArrivalReport) => ({ reportedAt: r.reportedAt, comment: r.comment! });
+    return { ...page, nodes: page.nodes.map(toPublic), edges: page.edges.map((e) => ({ cursor: e.cursor, node: toPublic(e.node) })) };
+  }
+
+  inspectionPhotos(itemIds: readonly string[]): Promise<Attachment[]> {
+    return this.app.ds.getRepository(Attachment).find({ where: { itemId: In([...itemIds]), purpose: AttachmentPurpose.INSPECTION, messageId: IsNull() }, order: { position: 'ASC' } });
+  }
+
+  private async lockItem(tx: EntityManager, itemId: string): Promise<{ order: Order; item: OrderItem }> {
+    const id = requireUuid(itemId, ['input', 'itemId'], 'item');
+    const ref = await tx.getRepository(OrderItem).findOne({ where: { id }, select: { id: true, orderId: true } });
+    if (!ref) throw new DomainError(UserErrorCode.NOT_FOUND, 'No such item.', ['input', 'itemId']);
+    const order = await this.app.orders.lockForStaff(tx, ref.orderId);
+    return { order, item: (await tx.getRepository(OrderItem).findOneBy({ id }))! };
+  }
+
+  private expectItem(item: OrderItem, status: ItemStatus) {
+    if (item.status !== status) {
+      throw new DomainError(UserErrorCode.INVALID_STATE, `The item is ${item.status.toLowerCase().replace(/_/g, ' ')}, not ${status.toLowerCase().replace(/_/g, ' ')}.`, ['input', 'itemId']);
+    }
+  }
+
+  private async firstInvoice(tx: EntityManager, orderId: string): Promise<Invoice> {
+    const invoice = await this.app.invoices.findForOrder(tx, orderId, InvoiceKind.FIRST, true);
+    if (!invoice) throw new Error(`order ${orderId} has no first invoice`);
+    return invoice;
+  }
+}
+
