@@ -135,3 +135,12 @@ describe('roles', () => {
     expect((await gw.gql(ME, {}, { token: s.token })).data.me.role).toBe('CUSTOMER');
   });
 });
+
+describe('password storage', () => {
+  it('stores Argon2id hashes, never the password', async () => {
+    const c = await customer(gw);
+    const row = await gw.app.ds.getRepository(Account).findOneByOrFail({ id: c.id });
+    expect(row.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row.passwordHash).not.toContain(c.password);
+  });
+});

@@ -1,4 +1,6 @@
-import * as argon2 from 'argon2';
+// @node-rs/argon2: prebuilt per platform (no compiler at install); the `argon2` package's
+// linux-x64 prebuild crashed Node 20 on Debian 12 here, and building it needs a toolchain.
+import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { jwtVerify, SignJWT } from 'jose';
 
 const ALGORITHM = 'HS256'; // pinned: a token with any other `alg` is refused
@@ -49,10 +51,12 @@ export class TokenService {
 }
 
 // OWASP's Argon2id baseline (19 MiB, 2 passes, 1 lane).
-const HASH_OPTIONS = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+// `Algorithm` is a const enum (erased by our test compiler), hence its value: 2 = Argon2id.
+const ARGON2ID = 2 as Algorithm;
+const HASH_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, HASH_OPTIONS);
+  return hash(password, HASH_OPTIONS);
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -63,7 +67,6 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function verifyPassword(stored: string | undefined, password: string): Promise<boolean> {
   dummyHash ??= hashPassword('dummy password for unknown accounts');
-  const hash = stored ?? (await dummyHash);
-  const ok = await argon2.verify(hash, password).catch(() => false);
+  const ok = await verify(stored ?? (await dummyHash), password).catch(() => false);
   return ok && stored !== undefined;
 }
