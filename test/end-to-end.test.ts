@@ -169,3 +169,34 @@ it('refuses buying an item with an open seller question, and a bad tracking numb
   const bad = await gw.gql(`mutation($i: OrderShipInput!) { orderShip(input: $i) { userErrors { code field } } }`, { i: { orderId: order.id, carrier: 'YAMATO', trackingNumber: 'not-a-number' } }, { token: clerk.token });
   expect(bad.data.orderShip.userErrors[0]).toMatchObject({ code: 'INVALID_TRACKING_NUMBER' });
 });
+
+describe('after payment and after completion', () => {
+  const SEND = `mutation($i: MessageSendInput!) { messageSend(input: $i) { message { id } userErrors { code field } } }`;
+  const send = (actor: Actor, orderId: string, extra: Record<string, unknown> = {}) =>
+    gw.upload(SEND, { i: { orderId, title: 't', body: 'b', files: [], ...extra } }, [], { token: actor.token });
+  const refresh = async (actor: Actor) => {
+    actor.token = (await gw.app.tokens.issue(actor.id, gw.clock.now())).token;
+  };
+
+  it('refuses a seller question on a paid item', async () => {
+    const owner = await customer(gw);
+    const order = await quoteOrder(gw, clerk, await submitOrder(gw, owner, [itemInput(1)]), ['10'], ['0']);
+    await ok(await gw.gql(`mutation($i: DepositAdjustInput!) { depositAdjust(input: $i) { userErrors { code } } }`, { i: { accountId: owner.id, amount: yen(5000), note: 'funds', idempotencyKey: 'sq-fund' } }, { token: clerk.token }), 'depositAdjust');
+    await ok(await gw.gql(`mutation($i: InvoicePayInput!) { invoicePay(input: $i) { userErrors { code } } }`, { i: { invoiceId: order.firstInvoice.id, idempotencyKey: 'sq-pay' } }, { token: owner.token }), 'invoicePay');
+    const res = await send(owner, order.id, { itemId: order.items[0].id, askSellerBeforePurchase: true });
+    expect(res.data.messageSend.userErrors).toEqual([{ code: 'SELLER_QUESTION_NOT_ALLOWED', field: ['input', 'askSellerBeforePurchase'] }]);
+  });
+
+  it('keeps the thread open 29 days after completion and closes it at 31', async () => {
+    const owner = await customer(gw);
+    const order = await shippedOrder(owner);
+    await ok(await gw.gql(`mutation($i: OrderReceiptReportInput!) { orderReceiptReport(input: $i) { userErrors { code } } }`, { i: { orderId: order.id } }, { token: owner.token }), 'orderReceiptReport');
+    gw.clock.advanceDays(29);
+    await refresh(owner);
+    expect((await send(owner, order.id)).data.messageSend.userErrors).toEqual([]);
+    gw.clock.advanceDays(2);
+    await refresh(owner);
+    expect((await send(owner, order.id)).data.messageSend.userErrors[0].code).toBe('MESSAGING_CLOSED');
+    await refresh(clerk);
+  });
+});

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sqlStatementCount } from '../src/app/data-source';
 import { autoCancelUnpaid } from '../src/jobs/auto-cancel.job';
-import { inTransaction } from '../src/common/transaction';
-import { Invoice } from '../src/modules/invoices/invoice.entity';
-import { InvoiceKind, InvoiceLineKind, InvoiceStatus } from '../src/modules/invoices/invoice-state';
-import { Order } from '../src/modules/orders/order.entity';
-import { OrderStatus } from '../src/modules/orders/order-state';
-import { SYSTEM } from '../src/modules/orders/order-events';
-import { transitionOrder } from '../src/modules/orders/order-transitions';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import {
   creditDeposit, customer, invoicePay, itemInput, PAYMENT_FIELDS, quoteOrder, staff, submitOrder, type Actor,
@@ -346,17 +339,18 @@ describe('a reported transfer blocks order changes', () => {
 });
 
 describe('second invoice', () => {
-  /** Until the warehouse flow is wired: move a paid order on to its second invoice through the transitions. */
-  async function withSecondInvoice(orderId: string, total: bigint) {
-    await inTransaction(gw.app.ds, async (tx) => {
-      const order = await tx.getRepository(Order).findOneOrFail({ where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
-      const at = gw.clock.now();
-      for (const to of [OrderStatus.AWAITING_ARRIVAL, OrderStatus.INSPECTING, OrderStatus.AWAITING_SECOND_PAYMENT]) await transitionOrder(tx, order, to, { actor: SYSTEM, at });
-      await tx.getRepository(Invoice).insert({
-        orderId, kind: InvoiceKind.SECOND, status: InvoiceStatus.OPEN, storedLines: [{ kind: InvoiceLineKind.INTERNATIONAL_SHIPPING, description: 'EMS 1.2 kg', itemId: null, quantity: null, amount: total.toString() }],
-        totalMinor: total, amountPaidMinor: 0n, exchangeRate: null, pricing: {}, revision: 1, issuedAt: at, dueAt: null, paidAt: null,
-      });
-    });
+  /** Drives a paid order through the warehouse to its second invoice, through GraphQL as staff do; returns its total. */
+  async function withSecondInvoice(orderId: string): Promise<number> {
+    const staffCall = (query: string, i: Record<string, unknown>) => gw.gql(query, { i }, { token: clerk.token });
+    const { items } = (await gw.gql(`query($id: ID!) { order(id: $id) { items { id quantity } } }`, { id: orderId }, { token: clerk.token })).data.order;
+    for (const item of items) {
+      await staffCall(`mutation($i: OrderItemPurchaseInput!) { orderItemPurchase(input: $i) { userErrors { code } } }`, { itemId: item.id, quantityBought: item.quantity });
+      await staffCall(`mutation($i: OrderItemArrivalInput!) { orderItemArrival(input: $i) { userErrors { code } } }`, { itemId: item.id, receivedQuantity: item.quantity });
+    }
+    const issued = await staffCall(`mutation($i: InvoiceSecondIssueInput!) { invoiceSecondIssue(input: $i) { order { status secondInvoice { total { amount } } } userErrors { code message } } }`,
+      { orderId, weightKg: '1.2', lengthCm: '30', widthCm: '20', heightCm: '10' });
+    expect(issued.data.invoiceSecondIssue.order.status).toBe('AWAITING_SECOND_PAYMENT');
+    return Number(issued.data.invoiceSecondIssue.order.secondInvoice.total.amount);
   }
 
   it('pays the second invoice: PAY_SECOND_INVOICE offered, then the order moves to PREPARING_SHIPMENT', async () => {
@@ -364,14 +358,14 @@ describe('second invoice', () => {
     await creditDeposit(gw, clerk, owner.id, TOTAL + 500);
     const order = await quoted(owner);
     await invoicePay(gw, owner, { invoiceId: order.firstInvoice.id });
-    await withSecondInvoice(order.id, 1800n);
+    const total = await withSecondInvoice(order.id);
     const before = await orderOf(order.id, owner.token);
     expect(before.availableActions).toContain('PAY_SECOND_INVOICE');
     const paid = (await invoicePay(gw, owner, { invoiceId: before.secondInvoice.id, method: 'BANK_TRANSFER' })).data.invoicePay;
-    expect(paid.payments.map((p: any) => [p.method, p.amount.amount])).toEqual([['DEPOSIT', '500'], ['BANK_TRANSFER', '1300']]);
-    await report(paid.payments[1].id, { amount: { amount: '1300', currency: 'JPY' } }, owner.token);
+    expect(paid.payments.map((p: any) => [p.method, p.amount.amount])).toEqual([['DEPOSIT', '500'], ['BANK_TRANSFER', String(total - 500)]]);
+    await report(paid.payments[1].id, { amount: { amount: String(total - 500), currency: 'JPY' } }, owner.token);
     expect((await orderOf(order.id, owner.token)).availableActions).not.toContain('PAY_SECOND_INVOICE');
-    const confirmed = (await confirm(paid.payments[1].id, 1300)).data.paymentConfirm;
+    const confirmed = (await confirm(paid.payments[1].id, total - 500)).data.paymentConfirm;
     expect(confirmed.order.status).toBe('PREPARING_SHIPMENT');
     expect(confirmed.invoice.status).toBe('PAID');
   });
