@@ -19,6 +19,8 @@ export interface UploadMemoryOptions {
   query: string;
   /** Variables; the files are placed at `filesPath` inside them. */
   variables?: Record<string, unknown>;
+  /** Variables per client (e.g. each its own order), in place of `variables`. */
+  variablesFor?: (client: number) => Record<string, unknown>;
   /** Dotted path of the files list inside `variables`, e.g. "input.files". */
   filesPath: string;
   clients: number;
@@ -113,7 +115,7 @@ function sendOne(
   fileBytes: number,
 ): Promise<{ status: number; body: string }> {
   const boundary = `----benchboundary${randomBytes(8).toString('hex')}`;
-  const variables = structuredClone(options.variables ?? {});
+  const variables = structuredClone(options.variablesFor?.(client) ?? options.variables ?? {});
   setPath(variables, options.filesPath, Array.from({ length: files }, () => null));
   const map = Object.fromEntries(
     Array.from({ length: files }, (_, i) => [String(i), [`variables.${options.filesPath}.${i}`]]),

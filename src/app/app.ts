@@ -11,6 +11,8 @@ import { ShippingService } from '../modules/shipping/shipping.service';
 import { AttachmentLinks } from '../modules/attachments/attachment-access';
 import { CancellationService } from '../modules/cancellations/cancellation.service';
 import { WarehouseService } from '../modules/warehouse/warehouse.service';
+import { ReturnRequestService } from '../modules/warehouse/return-request.service';
+import { CombinedShippingService } from '../modules/warehouse/combined-shipping.service';
 import { MessageService } from '../modules/messaging/message.service';
 import { InvoiceService } from '../modules/invoices/invoice.service';
 import { GuestAccessGuard } from '../modules/orders/guest-access';
@@ -44,6 +46,10 @@ export class App {
   readonly shipping: ShippingService;
   readonly messages: MessageService;
   readonly warehouse: WarehouseService;
+  /** Exchanges and returns of inspected items (docs/warehouse.md). */
+  readonly itemReturns: ReturnRequestService;
+  /** Several orders of one customer shipped as one parcel (docs/warehouse.md). */
+  readonly combinedShipping: CombinedShippingService;
   readonly cancellations: CancellationService;
   /** Signed, short-lived attachment download links and the download endpoint. */
   readonly attachmentLinks: AttachmentLinks;
@@ -79,6 +85,8 @@ export class App {
     this.shipping = new ShippingService();
     this.messages = new MessageService(this);
     this.warehouse = new WarehouseService(this);
+    this.itemReturns = new ReturnRequestService(this);
+    this.combinedShipping = new CombinedShippingService(this);
     this.cancellations = new CancellationService(this);
     this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
     this.payments = new PaymentService(this); // after orderQueries: registers the TRANSFER_CONFIRMATION queue

@@ -13,8 +13,10 @@ import { Message } from '../modules/messaging/message.entity';
 import { Payment } from '../modules/payments/payment.entity';
 
 import { ArrivalReport } from '../modules/warehouse/arrival-report.entity';
+import { ItemReturnRequest } from '../modules/warehouse/return-request.entity';
+import { ShipmentGroup, ShipmentGroupOrder } from '../modules/warehouse/shipment-group.entity';
 
 import { CancellationRequest } from '../modules/cancellations/cancellation-request.entity';
 
 /** Every TypeORM entity. Migrations are generated against this list. */
-export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment];
+export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment, ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder];

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
@@ -78,6 +79,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     validationRules: guard.validationRules,
     plugins: [
       ...guard.plugins,
+      // No cache hints are used; without this Apollo wraps every field's resolver to collect them (docs/benchmarks.md).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.SHUTDOWN_GRACE_MS }),
       playgroundPlugin(guard.onPlaygroundPage),
       logErrors(),

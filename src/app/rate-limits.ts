@@ -108,7 +108,17 @@ export class RateLimits {
   static fromConfig(config: { REDIS_URL?: string; RATE_LIMIT_KEY_PREFIX: string; RATE_LIMITS: Partial<LimitRules> }, log?: Logger): RateLimits {
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
-      redis = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 });
+      let connected = false;
+      redis = new Redis(config.REDIS_URL, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 5000,
+        disconnectTimeout: 500,
+        // No retrying before the first connection: start-up fails at once (see `ready`). After it, keep trying.
+        retryStrategy: (attempt) => (connected ? Math.min(attempt * 200, 5000) : null),
+      });
+      redis.once('ready', () => (connected = true));
       redis.on('error', (error) => log?.warn({ err: error }, 'rate-limit store (Redis) unavailable: limits are per process until it is back'));
     }
     return new RateLimits({ rules: config.RATE_LIMITS, redis, keyPrefix: config.RATE_LIMIT_KEY_PREFIX, log });

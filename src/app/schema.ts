@@ -15,6 +15,8 @@ import { ShippingResolver } from '../modules/shipping/shipping.resolver';
 import { PaymentResolver } from '../modules/payments/payment.resolver';
 import { DepositTopUpsResolver, InvoicePaymentsResolver, OrderPaymentsResolver, PaymentFieldsResolver } from '../modules/payments/payment-fields.resolver';
 import { OrderItemWarehouseResolver, OrderShipmentResolver, WarehouseResolver } from '../modules/warehouse/warehouse.resolver';
+import { ItemExchangeResolver, OrderItemExchangeResolver } from '../modules/warehouse/return-request.resolver';
+import { CombinedShippingResolver, OrderShipmentGroupResolver } from '../modules/warehouse/combined-shipping.resolver';
 import { CancellationResolver, OrderCancellationResolver } from '../modules/cancellations/cancellation.resolver';
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { authChecker } from './auth-checker';
@@ -29,6 +31,10 @@ const RESOLVERS = [
   WarehouseResolver,
   OrderItemWarehouseResolver,
   OrderShipmentResolver,
+  ItemExchangeResolver,
+  OrderItemExchangeResolver,
+  CombinedShippingResolver,
+  OrderShipmentGroupResolver,
   PaymentResolver,
   OrderPaymentsResolver,
   InvoicePaymentsResolver,

@@ -114,3 +114,33 @@ export async function creditDeposit(gw: TestGateway, staffActor: Actor, accountI
   if (res.data?.depositAdjust?.userErrors?.length !== 0) throw new Error(`depositAdjust failed: ${JSON.stringify(res.body)}`);
   return res.data.depositAdjust.balance.amount as string;
 }
+
+// --- warehouse ---
+
+/**
+ * An order of `owner` run to INSPECTING through the API: submitted (`extra` as for
+ * `submitOrder`), quoted at `prices` CNY per unit with no China shipping, paid in full from the
+ * deposit (credited first), every item bought and received in full. Returns the order as then.
+ */
+export async function inspectedOrder(
+  gw: TestGateway,
+  staffActor: Actor,
+  owner: Actor,
+  options: { items?: ReturnType<typeof itemInput>[]; prices?: string[]; extra?: Record<string, unknown> } = {},
+) {
+  const items = options.items ?? [itemInput(1)];
+  const prices = options.prices ?? items.map(() => '10');
+  const quoted = await quoteOrder(gw, staffActor, await submitOrder(gw, owner, items, options.extra), prices, items.map(() => '0'));
+  await creditDeposit(gw, staffActor, owner.id, BigInt(quoted.firstInvoice.total.amount));
+  const paid = await invoicePay(gw, owner, { invoiceId: quoted.firstInvoice.id });
+  if (paid.data?.invoicePay?.invoice?.status !== 'PAID') throw new Error(`invoicePay failed: ${JSON.stringify(paid.body)}`);
+  for (const [i, item] of quoted.items.entries()) {
+    const bought = await gw.gql(`mutation($i: OrderItemPurchaseInput!) { orderItemPurchase(input: $i) { userErrors { code message } } }`, { i: { itemId: item.id, quantityBought: items[i].quantity } }, { token: staffActor.token });
+    if (bought.data?.orderItemPurchase?.userErrors?.length !== 0) throw new Error(`orderItemPurchase failed: ${JSON.stringify(bought.body)}`);
+  }
+  for (const [i, item] of quoted.items.entries()) {
+    const arrived = await gw.gql(`mutation($i: OrderItemArrivalInput!) { orderItemArrival(input: $i) { order { status } userErrors { code message } } }`, { i: { itemId: item.id, receivedQuantity: items[i].quantity } }, { token: staffActor.token });
+    if (arrived.data?.orderItemArrival?.userErrors?.length !== 0) throw new Error(`orderItemArrival failed: ${JSON.stringify(arrived.body)}`);
+  }
+  return quoted as { id: string; orderNumber: string; items: { id: string; title: string }[]; firstInvoice: { id: string; total: { amount: string }; lines: { itemId: string | null; amount: { amount: string } }[] } };
+}

@@ -31,18 +31,27 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, lis
  * (the cost depends on the variables, e.g. `first: $n`), before any resolver: nothing is read.
  */
 export function queryCostPlugin(maxCost: number, listWeight: number): ApolloServerPlugin {
+  // Apollo hands the same document object to every request with the same query text; the
+  // cost depends on it and on the variables that are numbers (`first`) or booleans (@include).
+  const known = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request, operationName }) {
-          let cost: number;
-          try {
-            cost = operationCost(schema, document, listWeight, request.variables, operationName);
-          } catch (error) {
-            // Fragments spread over and over: more nodes than any real client query has.
-            if (/maximum allowed number of nodes/.test(String((error as Error)?.message))) cost = Infinity;
-            // Variables that do not fit the operation: execution refuses them with its own error.
-            else return;
+          const key = `${operationName ?? ''}:${JSON.stringify(request.variables ?? {}, (k, v) => (k === '' || typeof v === 'number' || typeof v === 'boolean' || (typeof v === 'object' && v !== null) ? v : undefined))}`;
+          let costs = known.get(document);
+          let cost = costs?.get(key);
+          if (cost === undefined) {
+            try {
+              cost = operationCost(schema, document, listWeight, request.variables, operationName);
+            } catch (error) {
+              // Fragments spread over and over: more nodes than any real client query has.
+              if (/maximum allowed number of nodes/.test(String((error as Error)?.message))) cost = Infinity;
+              // Variables that do not fit the operation: execution refuses them with its own error.
+              else return;
+            }
+            if (!costs) known.set(document, (costs = new Map()));
+            if (costs.size < 100) costs.set(key, cost);
           }
           if (cost > maxCost) {
             const estimate = Number.isFinite(cost) ? `its estimated cost is ${cost}` : 'it has too many fields';

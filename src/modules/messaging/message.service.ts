@@ -18,6 +18,16 @@ import { Message, MessageSide } from './message.entity';
 import type { MessageSendInput, MessageSendPayload } from './message.inputs';
 import { refuseMessage, refuseSellerQuestion } from './messaging-rules';
 
+/**
+ * For features that are a message plus a record of their own (an exchange request, say):
+ * `check` runs with the rules, before any file is stored; `within` runs in the message's own
+ * transaction, so the record and the message (and its files) are written all or nothing.
+ */
+export interface SendHooks<X> {
+  check?: (tx: EntityManager) => Promise<unknown>;
+  within?: (tx: EntityManager, message: Message) => Promise<X>;
+}
+
 export function sideOf(access: OrderAccess): MessageSide {
   return isStaff(access.viewer) ? MessageSide.STAFF : MessageSide.CUSTOMER;
 }
@@ -41,9 +51,10 @@ export class MessageService {
    * are written in one transaction that checks the rules again under the order's lock. If
    * that transaction refuses or fails, the stored files are deleted again.
    */
-  async send(access: OrderAccess, input: MessageSendInput): Promise<Payload<MessageSendPayload>> {
+  async send<X extends object = object>(access: OrderAccess, input: MessageSendInput, hooks: SendHooks<X> = {}): Promise<Payload<{ message: Message } & X>> {
     const precheck = await mutation(this.app.ds, async (tx) => {
       await this.check(tx, access, input);
+      await hooks.check?.(tx);
       return {};
     });
     if (precheck.userErrors.length) return precheck;
@@ -52,12 +63,17 @@ export class MessageService {
     try {
       stored = await storeUploads(this.app.storage, input.files, { field: ['input', 'files'], log: this.app.log });
     } catch (error) {
-      if (error instanceof DomainError) return { userErrors: error.errors };
+      // A refused file: nothing was stored (the intake cleans up after itself).
+      if (error instanceof DomainError) return { userErrors: error.errors } as Payload<{ message: Message } & X>;
       throw error;
     }
     const discard = () => discardStoredAttachments(this.app.storage, stored.map((s) => s.storageKey), this.app.log);
     try {
-      const result = await mutation(this.app.ds, async (tx) => ({ message: await this.write(tx, access, input, stored) }));
+      const result = await mutation(this.app.ds, async (tx) => {
+        const message = await this.write(tx, access, input, stored);
+        const extra = hooks.within ? await hooks.within(tx, message) : ({} as X);
+        return { ...extra, message };
+      });
       if (result.userErrors.length) await discard();
       return result;
     } catch (error) {

@@ -10,6 +10,7 @@ import {
 } from './order-rules';
 import { ItemAction, OrderAction } from './order.types';
 import { refuseMessage, refuseSellerQuestion } from '../messaging/messaging-rules';
+import { refuseExchangeRequest } from '../warehouse/return-request-rules';
 
 /** What the payments module knows that the actions depend on (built by payments/payment-actions.ts). */
 export interface OrderPaymentState {
@@ -52,8 +53,10 @@ export function orderActions(viewer: Account | null, order: Order, items: OrderI
   return actions;
 }
 
-export function itemActions(viewer: Account | null, order: Order, item: OrderItem, pay: FirstPaymentState, now: Date): ItemAction[] {
+/** `openReturnRequest`: the item has an exchange/return in progress (unknown when left out). */
+export function itemActions(viewer: Account | null, order: Order, item: OrderItem, pay: FirstPaymentState, now: Date, openReturnRequest?: boolean): ItemAction[] {
   const actions = refuseItemChange(order, item, pay) ? [] : [ItemAction.CHANGE_QUANTITY, ItemAction.CANCEL_ITEM];
   if (!isStaff(viewer) && !refuseMessage(order, now) && !refuseSellerQuestion(item)) actions.push(ItemAction.ASK_SELLER);
+  if (!isStaff(viewer) && !refuseExchangeRequest(order, item, openReturnRequest)) actions.push(ItemAction.REQUEST_EXCHANGE, ItemAction.REQUEST_RETURN);
   return actions;
 }

@@ -5,6 +5,7 @@ import { Connection, PageArgs } from '../../common/pagination';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind } from '../invoices/invoice-state';
 import { itemActions, orderActions } from './order-actions';
+import { hasOpenReturnRequest } from '../warehouse/return-request.resolver';
 import { OrderEvent } from './order-event.entity';
 import { OrderItem } from './order-item.entity';
 import { eventsOf, invoiceOf, itemsOf, orderById } from './order-loaders';
@@ -65,6 +66,6 @@ export class OrderItemFieldsResolver {
   async availableActions(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<ItemAction[]> {
     const [order, invoice, payments] = await Promise.all([orderById(ctx, item.orderId), invoiceOf(ctx, item.orderId, InvoiceKind.FIRST), paymentsOfOrder(ctx, item.orderId)]);
     const pending = orderPaymentState(payments, invoice, null).firstPending;
-    return order ? itemActions(ctx.viewer, order, item, firstPaymentState(invoice, pending), ctx.app.clock.now()) : [];
+    return order ? itemActions(ctx.viewer, order, item, firstPaymentState(invoice, pending), ctx.app.clock.now(), await hasOpenReturnRequest(ctx, item.id)) : [];
   }
 }

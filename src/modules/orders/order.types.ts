@@ -29,6 +29,8 @@ export enum ItemAction {
   CHANGE_QUANTITY = 'CHANGE_QUANTITY',
   CANCEL_ITEM = 'CANCEL_ITEM',
   ASK_SELLER = 'ASK_SELLER',
+  REQUEST_EXCHANGE = 'REQUEST_EXCHANGE',
+  REQUEST_RETURN = 'REQUEST_RETURN',
 }
 registerEnumType(ItemAction, { name: 'ItemAction' });
 

@@ -153,6 +153,8 @@ export class WarehouseService {
     if (order.status !== OrderStatus.INSPECTING) {
       throw new DomainError(UserErrorCode.INVALID_STATE, 'The second invoice is issued once every item has arrived and been inspected.', ['input', 'orderId']);
     }
+    await this.app.itemReturns.refuseWhileOpen(tx, [order.id], ['input', 'orderId']);
+    const exchangeShipping = await this.app.itemReturns.pendingCharges(tx, order.id);
     const parcel = parseParcel(input, ['input']);
     const method = input.method ?? defaultMethodFor(order.shippingPriority);
     const quote = quoteMethod(methodRates(method), parcel);
@@ -172,6 +174,7 @@ export class WarehouseService {
         if (amount <= 0n || !line.description.trim()) throw new DomainError(UserErrorCode.INVALID, 'Each extra line needs a description and an amount above zero.', ['input', 'extraLines', String(i)]);
         return { kind: InvoiceLineKind.OTHER, description: line.description.trim(), itemId: null, quantity: null, amount: amount.toString() };
       }),
+      ...exchangeShipping.lines,
     ];
     const total = lines.reduce((sum, l) => sum + BigInt(l.amount), 0n);
     const at = this.app.clock.now();
@@ -181,6 +184,7 @@ export class WarehouseService {
       amountPaidMinor: 0n, amountRefundedMinor: 0n, exchangeRate: null, pricing: { method, parcel }, revision: 1, issuedAt: at, dueAt: null, paidAt: null,
     });
     await tx.getRepository(Invoice).save(invoice);
+    await exchangeShipping.attach(invoice.id);
     await recordEvent(tx, { orderId: order.id, type: 'INVOICE_ISSUED', actor, at, data: { invoiceId: invoice.id, kind: InvoiceKind.SECOND, total: formatMinor(total, Currency.JPY), method } });
     await transitionOrder(tx, order, OrderStatus.AWAITING_SECOND_PAYMENT, { actor, at });
     return order;
@@ -196,6 +200,8 @@ export class WarehouseService {
     if (order.status !== OrderStatus.PREPARING_SHIPMENT) {
       throw new DomainError(UserErrorCode.INVALID_STATE, 'Only an order whose second invoice is paid can ship.', ['input', 'orderId']);
     }
+    await this.app.combinedShipping.refuseSingleShip(tx, order.id);
+    await this.app.itemReturns.refuseWhileOpen(tx, [order.id], ['input', 'orderId']);
     await tx.getRepository(Order).update({ id: order.id }, { shipmentCarrier: input.carrier, trackingNumber: tracking });
     Object.assign(order, { shipmentCarrier: input.carrier, trackingNumber: tracking });
     await transitionOrder(tx, order, OrderStatus.SHIPPED, { actor: actorOf(viewer), at: this.app.clock.now(), data: { carrier: input.carrier, trackingNumber: tracking } });

@@ -1,0 +1,34 @@
+import { registerEnumType } from 'type-graphql';
+import type { TransitionTable } from '../../common/state-machine';
+
+/** What the customer asks for after seeing the inspection (seed 003: 交換・返品). */
+export enum ItemExchangeKind {
+  EXCHANGE = 'EXCHANGE', // the seller sends a replacement; the item stays on the order
+  RETURN = 'RETURN', // the item goes back to the seller; what was paid for it is refunded
+}
+registerEnumType(ItemExchangeKind, { name: 'ItemExchangeKind' });
+
+export enum ItemExchangeStatus {
+  REQUESTED = 'REQUESTED', // the customer asked; staff are negotiating with the seller
+  SELLER_ACCEPTED = 'SELLER_ACCEPTED', // the seller agreed; an exchange now waits for the replacement
+  SELLER_REFUSED = 'SELLER_REFUSED', // the seller said no; nothing changes on the order
+  COMPLETED = 'COMPLETED', // return refunded, or the replacement arrived and was inspected
+}
+registerEnumType(ItemExchangeStatus, { name: 'ItemExchangeStatus' });
+
+export const ITEM_EXCHANGE_TRANSITIONS: TransitionTable<ItemExchangeStatus> = {
+  REQUESTED: [ItemExchangeStatus.SELLER_ACCEPTED, ItemExchangeStatus.SELLER_REFUSED],
+  SELLER_ACCEPTED: [ItemExchangeStatus.COMPLETED],
+  SELLER_REFUSED: [],
+  COMPLETED: [],
+};
+
+/** Requests still in the works: they hold the parcel back (no second invoice, no shipment). */
+export const OPEN_EXCHANGE_STATUSES = [ItemExchangeStatus.REQUESTED, ItemExchangeStatus.SELLER_ACCEPTED];
+
+/** Who pays the local (China-domestic) shipping of a return or exchange. */
+export enum LocalShippingPayer {
+  CUSTOMER = 'CUSTOMER', // netted from a return's refund, or billed on the second invoice
+  OPERATOR = 'OPERATOR', // absorbed by the operator (e.g. the seller sent the wrong item)
+}
+registerEnumType(LocalShippingPayer, { name: 'LocalShippingPayer' });

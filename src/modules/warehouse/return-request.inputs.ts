@@ -1,0 +1,86 @@
+import { IsNotEmpty, IsOptional, MaxLength } from 'class-validator';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { UserError } from '../../common/errors';
+import { MoneyInput } from '../../common/money';
+import { GraphQLUpload, type FileUploadPromise } from '../attachments/upload.scalar';
+import { Message } from '../messaging/message.entity';
+import { OrderItem } from '../orders/order-item.entity';
+import { Order } from '../orders/order.entity';
+import { GuestAccessInput } from '../orders/order.inputs';
+import { ItemReturnRequest } from './return-request.entity';
+import { ItemExchangeKind, LocalShippingPayer } from './return-request-state';
+
+@InputType()
+export class ItemExchangeRequestInput {
+  @Field(() => ID)
+  itemId: string;
+
+  @Field(() => ItemExchangeKind)
+  kind: ItemExchangeKind;
+
+  @Field({ description: 'What is wrong (sent to the order’s thread with the photos).' })
+  @IsNotEmpty({ message: 'Say what is wrong with the item.' })
+  @MaxLength(2000)
+  reason: string;
+
+  @Field(() => [GraphQLUpload], { nullable: true, description: 'Up to 3 photos or PDFs (JPG, PNG, GIF, WEBP, PDF), 10 MB each, as for messages. Multipart request spec.' })
+  photos?: FileUploadPromise[] | null;
+
+  @Field(() => GuestAccessInput, { nullable: true })
+  guest?: GuestAccessInput | null;
+}
+
+@InputType()
+export class ItemExchangeDecideInput {
+  @Field(() => ID)
+  requestId: string;
+
+  @Field({ description: 'The seller’s answer.' })
+  sellerAccepted: boolean;
+
+  @Field({ description: 'Shown to the customer.' })
+  @IsNotEmpty({ message: 'Write a note to the customer.' })
+  @MaxLength(1000)
+  note: string;
+
+  @Field(() => MoneyInput, {
+    nullable: true,
+    description:
+      'Accepted only: the China-domestic shipping of the return (to the seller) or of the exchange (both ways), in CNY ' +
+      '(converted at the order’s first-invoice rate, half up) or JPY. Leave out when there is none.',
+  })
+  @IsOptional()
+  localShippingCost?: MoneyInput | null;
+
+  @Field(() => LocalShippingPayer, { nullable: true, description: 'Who pays the local shipping; required when it is above zero.' })
+  chargeTo?: LocalShippingPayer | null;
+}
+
+@InputType()
+export class ItemExchangeCompleteInput {
+  @Field(() => ID)
+  requestId: string;
+
+  @Field(() => String, { nullable: true, description: 'How the replacement looked at inspection (shown to the customer).' })
+  @IsOptional()
+  @MaxLength(1000)
+  note?: string | null;
+}
+
+@ObjectType()
+export class ItemReturnRequestPayload {
+  @Field(() => ItemReturnRequest, { nullable: true })
+  returnRequest?: ItemReturnRequest;
+
+  @Field(() => OrderItem, { nullable: true })
+  item?: OrderItem;
+
+  @Field(() => Order, { nullable: true })
+  order?: Order;
+
+  @Field(() => Message, { nullable: true, description: 'The thread message carrying a new request and its photos.' })
+  message?: Message;
+
+  @Field(() => [UserError])
+  userErrors: UserError[];
+}

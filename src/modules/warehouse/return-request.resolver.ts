@@ -1,0 +1,61 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../app/context';
+import { groupBy } from '../../app/loaders';
+import { limitMessageSend } from '../../app/security/message-limits';
+import { unauthenticated } from '../../common/errors';
+import { mutation } from '../../common/transaction';
+import { Role } from '../accounts/account.entity';
+import { OrderItem } from '../orders/order-item.entity';
+import { ItemReturnRequest } from './return-request.entity';
+import { ItemExchangeCompleteInput, ItemExchangeDecideInput, ItemExchangeRequestInput, ItemReturnRequestPayload } from './return-request.inputs';
+import { OPEN_EXCHANGE_STATUSES } from './return-request-state';
+
+/** Every exchange/return request of the item, oldest first; one query per request for all items. */
+export function returnRequestsOf(ctx: Context, itemId: string): Promise<ItemReturnRequest[]> {
+  return ctx.loaders
+    .get<string, ItemReturnRequest[]>('item.returnRequests', async (ids) => groupBy(ids, await ctx.app.itemReturns.forItems(ids), (r) => r.itemId))
+    .load(itemId);
+}
+
+/** Whether the item has an exchange or return in progress (for `availableActions`). */
+export async function hasOpenReturnRequest(ctx: Context, itemId: string): Promise<boolean> {
+  return (await returnRequestsOf(ctx, itemId)).some((r) => OPEN_EXCHANGE_STATUSES.includes(r.status));
+}
+
+@Resolver()
+export class ItemExchangeResolver {
+  @Mutation(() => ItemReturnRequestPayload, {
+    description:
+      'After inspection and before the second payment: ask for an EXCHANGE or RETURN of an arrived item. Sent to the order’s thread with up to 3 photos ' +
+      '(multipart request with the `Apollo-Require-Preflight: true` header); staff then ask the seller.',
+  })
+  async itemExchangeRequest(@Arg('input') input: ItemExchangeRequestInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
+    if (!ctx.viewer && !input.guest) throw unauthenticated();
+    await limitMessageSend(ctx, { guest: input.guest, files: input.photos });
+    return ctx.app.itemReturns.request({ viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input);
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => ItemReturnRequestPayload, {
+    description:
+      'Staff: the seller’s answer. An accepted RETURN cancels the item and refunds it to the deposit (less customer-paid local shipping); an accepted ' +
+      'EXCHANGE waits for the replacement. Customer-paid shipping not netted from a refund goes on the second invoice.',
+  })
+  itemExchangeDecide(@Arg('input') input: ItemExchangeDecideInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
+    return mutation(ctx.app.ds, (tx) => ctx.app.itemReturns.decide(tx, ctx.viewer!, input));
+  }
+
+  @Authorized(Role.STAFF)
+  @Mutation(() => ItemReturnRequestPayload, { description: 'Staff: the replacement of an accepted exchange arrived and was inspected.' })
+  itemExchangeComplete(@Arg('input') input: ItemExchangeCompleteInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
+    return mutation(ctx.app.ds, (tx) => ctx.app.itemReturns.complete(tx, ctx.viewer!, input));
+  }
+}
+
+@Resolver(() => OrderItem)
+export class OrderItemExchangeResolver {
+  @FieldResolver(() => [ItemReturnRequest], { description: 'Exchange and return requests of this item, oldest first.' })
+  returnRequests(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<ItemReturnRequest[]> {
+    return returnRequestsOf(ctx, item.id);
+  }
+}
