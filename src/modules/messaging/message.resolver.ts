@@ -40,10 +40,17 @@ export class MessageFieldsResolver {
   }
 
   @FieldResolver(() => [Attachment])
-  attachments(@Root() message: Message, @Ctx() ctx: Context): Promise<Attachment[]> {
-    return ctx.loaders
-      .get<string, Attachment[]>('message.attachments', async (ids) => groupBy(ids, await ctx.app.messages.attachmentsOf(ids), (a) => a.messageId!))
-      .load(message.id);
+  async attachments(@Root() message: Message, @Ctx() ctx: Context): Promise<Attachment[]> {
+    // Keyed by order, not message: a thread page and an item's seller questions reach this at
+    // different moments, and one cached batch per order keeps the statement count fixed.
+    const byMessage = await ctx.loaders
+      .get<string, Map<string, Attachment[]>>('order.messageAttachments', async (orderIds) =>
+        groupBy(orderIds, await ctx.app.messages.attachmentsOfOrders(orderIds), (a) => a.orderId).map(
+          (rows) => new Map(groupBy([...new Set(rows.map((a) => a.messageId!))], rows, (a) => a.messageId!).map((list) => [list[0].messageId!, list])),
+        ),
+      )
+      .load(message.orderId);
+    return byMessage.get(message.id) ?? [];
   }
 }
 

@@ -1,10 +1,10 @@
-import { In, IsNull, type EntityManager } from 'typeorm';
+import { In, IsNull, Not, type EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
-import { groupBy } from '../../app/loaders';
+import { pagesPerParent } from '../../app/loaders';
 import { isStaff } from '../../app/auth-checker';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { isUuid } from '../../common/ids';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../common/pagination';
+import type { ConnectionShape } from '../../common/pagination';
 import { mutation, type Payload } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity';
@@ -163,24 +163,11 @@ export class MessageService {
    * messages): each order's first `first + 1` messages after the cursor, numbered per order.
    */
   async pagesOf(orderIds: readonly string[], first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Message>[]> {
-    const size = pageSize(first);
-    const cursor = decodeCursor(after, 1);
-    const rows = await this.app.ds
-      .getRepository(Message)
-      .createQueryBuilder('m')
-      .where(
-        `m.id IN (SELECT ranked.id FROM (
-           SELECT w.id, row_number() OVER (PARTITION BY w.order_id ORDER BY w.seq) AS rn FROM message w
-            WHERE w.order_id = ANY(:orderIds)${cursor ? ' AND w.seq > :seq' : ''}) ranked
-          WHERE ranked.rn <= :limit)`,
-        { orderIds: [...orderIds], limit: size + 1, ...(cursor ? { seq: String(cursor[0]) } : {}) },
-      )
-      .orderBy('m.seq', 'ASC')
-      .getMany();
-    return groupBy(orderIds, rows, (m) => m.orderId).map((thread) => toConnection(thread, size, (m) => [m.seq]));
+    return pagesPerParent(this.app.ds.getRepository(Message), { parent: 'order_id', key: 'seq', parentIds: orderIds, first, after, parentOf: (m) => m.orderId, keyOf: (m) => m.seq });
   }
 
-  attachmentsOf(messageIds: readonly string[]): Promise<Attachment[]> {
-    return this.app.ds.getRepository(Attachment).find({ where: { messageId: In([...messageIds]) }, order: { position: 'ASC' } });
+  /** Every message attachment of these orders' threads (threads are short: tens of files). */
+  attachmentsOfOrders(orderIds: readonly string[]): Promise<Attachment[]> {
+    return this.app.ds.getRepository(Attachment).find({ where: { orderId: In([...orderIds]), messageId: Not(IsNull()) }, order: { position: 'ASC' } });
   }
 }

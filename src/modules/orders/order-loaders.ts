@@ -1,7 +1,7 @@
 import { In } from 'typeorm';
 import type { Context } from '../../app/context';
-import { groupBy } from '../../app/loaders';
-import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../common/pagination';
+import { groupBy, pagesPerParent } from '../../app/loaders';
+import type { ConnectionShape } from '../../common/pagination';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind } from '../invoices/invoice-state';
 import { OrderEvent } from './order-event.entity';
@@ -44,22 +44,8 @@ export function orderById(ctx: Context, orderId: string): Promise<Order | null> 
  */
 export function eventsOf(ctx: Context, orderId: string, first: number, after: string | null | undefined): Promise<ConnectionShape<OrderEvent>> {
   return ctx.loaders
-    .get<string, ConnectionShape<OrderEvent>>(`order.events:${first}:${after ?? ''}`, async (ids) => {
-      const size = pageSize(first);
-      const cursor = decodeCursor(after, 1);
-      const rows = await ctx.app.ds
-        .getRepository(OrderEvent)
-        .createQueryBuilder('e')
-        .where(
-          `e.id IN (SELECT ranked.id FROM (
-             SELECT w.id, row_number() OVER (PARTITION BY w.order_id ORDER BY w.id) AS rn FROM order_event w
-              WHERE w.order_id = ANY(:ids)${cursor ? ' AND w.id > :after' : ''}) ranked
-            WHERE ranked.rn <= :limit)`,
-          { ids: [...ids], limit: size + 1, ...(cursor ? { after: String(cursor[0]) } : {}) },
-        )
-        .orderBy('e.id', 'ASC')
-        .getMany();
-      return groupBy(ids, rows, (e) => e.orderId).map((events) => toConnection(events, size, (e) => [e.id]));
-    })
+    .get<string, ConnectionShape<OrderEvent>>(`order.events:${first}:${after ?? ''}`, (ids) =>
+      pagesPerParent(ctx.app.ds.getRepository(OrderEvent), { parent: 'order_id', key: 'id', parentIds: ids, first, after, parentOf: (e) => e.orderId, keyOf: (e) => e.id }),
+    )
     .load(orderId);
 }
