@@ -4,27 +4,12 @@ import { Money } from '../../common/money';
 import { Order } from '../orders/order.entity';
 import { ShippingMethod } from '../shipping/shipping-method';
 import { Carrier } from './carriers';
-import { Shipment } from './warehouse.inputs';
+import { PackedParcelInput, Shipment } from './warehouse.inputs';
 
 @InputType()
-export class InvoiceSecondIssueCombinedInput {
+export class InvoiceSecondIssueCombinedInput extends PackedParcelInput {
   @Field(() => [ID], { description: '2 to 10 orders of one customer, all INSPECTING, to the same delivery address.' })
   orderIds: string[];
-
-  @Field(() => ShippingMethod, { nullable: true, description: 'Default: the method for the orders’ shipping priority (required when they differ).' })
-  method?: ShippingMethod | null;
-
-  @Field({ description: 'The one parcel, measured after packing, e.g. "4.2".' })
-  weightKg: string;
-
-  @Field()
-  lengthCm: string;
-
-  @Field()
-  widthCm: string;
-
-  @Field()
-  heightCm: string;
 }
 
 @InputType()

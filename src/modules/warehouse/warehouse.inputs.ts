@@ -69,12 +69,10 @@ export class InvoiceLineInput {
   amount: string;
 }
 
-@InputType()
-export class InvoiceSecondIssueInput {
-  @Field(() => ID)
-  orderId: string;
-
-  @Field(() => ShippingMethod, { nullable: true, description: 'Default: the method for the order’s shipping priority.' })
+/** The packed parcel and its shipping method, shared by single and combined second invoices. */
+@InputType() // unreachable on its own, so not emitted: only its subclasses are
+export abstract class PackedParcelInput {
+  @Field(() => ShippingMethod, { nullable: true, description: 'Default: the method for the shipping priority (required for combined orders whose priorities differ).' })
   method?: ShippingMethod | null;
 
   @Field({ description: 'Measured after packing, e.g. "2.35".' })
@@ -88,6 +86,12 @@ export class InvoiceSecondIssueInput {
 
   @Field()
   heightCm: string;
+}
+
+@InputType()
+export class InvoiceSecondIssueInput extends PackedParcelInput {
+  @Field(() => ID)
+  orderId: string;
 
   @Field(() => [InvoiceLineInput], { defaultValue: [], description: 'Other costs: packing, exchange shipping, …' })
   extraLines: InvoiceLineInput[];
