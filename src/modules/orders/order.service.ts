@@ -6,6 +6,7 @@ import { DomainError, UserErrorCode } from '../../common/errors';
 import { requireUuid } from '../../common/ids';
 import { Currency, parseMoneyInput } from '../../common/money';
 import { normalizePhone } from '../../common/phone';
+import { humanize } from '../../common/state-machine';
 import { pgCode } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import type { Account } from '../accounts/account.entity';
@@ -101,14 +102,10 @@ export class OrderService {
 
   /** Before the first payment: a new quantity for one item (0 cancels it); the invoice follows. */
   async changeItemQuantity(tx: EntityManager, access: OrderAccess, input: OrderItemQuantityChangeInput): Promise<{ item: OrderItem; order: Order }> {
-    const itemId = requireUuid(input.itemId, ['input', 'itemId'], 'item');
     if (!Number.isInteger(input.quantity) || input.quantity < 0 || input.quantity > 999) {
       throw new DomainError(UserErrorCode.INVALID, 'The quantity must be between 0 (cancel the item) and 999.', ['input', 'quantity']);
     }
-    const ref = await tx.getRepository(OrderItem).findOne({ where: { id: itemId }, select: { id: true, orderId: true } });
-    if (!ref) throw notFound('item', ['input', 'itemId']);
-    const order = await this.lockVisible(tx, access, ref.orderId, ['input', 'itemId'], 'item');
-    const item = (await tx.getRepository(OrderItem).findOneBy({ id: itemId }))!;
+    const { order, item } = await this.lockItem(tx, access, input.itemId);
     const refusal = refuseItemChange(order, item, await this.firstPayment(tx, order.id));
     if (refusal) throw refusal;
 
@@ -156,7 +153,7 @@ export class OrderService {
       const invoice = await this.app.invoices.findForOrder(tx, order.id, kind, true);
       const net = invoice ? invoice.amountPaidMinor - invoice.amountRefundedMinor : 0n;
       if (invoice && net > 0n) {
-        await this.app.invoices.refund(tx, invoice, order, { amountMinor: net, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: `Order cancelled (${reason.toLowerCase().replace(/_/g, ' ')})`, actor, at });
+        await this.app.invoices.refund(tx, invoice, order, { amountMinor: net, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: `Order cancelled (${humanize(reason)})`, actor, at });
         refunded += net;
       }
     }
@@ -211,6 +208,19 @@ export class OrderService {
     const order = await tx.getRepository(Order).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!order || !access.viewer || !(isStaff(access.viewer) || order.customerId === access.viewer.id)) throw notFound(what, field);
     return order;
+  }
+
+  /**
+   * An item and its order, the order locked first (as every order change does). `'staff'` for
+   * staff operations; otherwise the caller must be able to see the order, and an item of
+   * someone else's order answers exactly like a missing one.
+   */
+  async lockItem(tx: EntityManager, access: OrderAccess | 'staff', itemId: string): Promise<{ order: Order; item: OrderItem }> {
+    const id = requireUuid(itemId, ['input', 'itemId'], 'item');
+    const ref = await tx.getRepository(OrderItem).findOne({ where: { id }, select: { id: true, orderId: true } });
+    if (!ref) throw notFound('item', ['input', 'itemId']);
+    const order = access === 'staff' ? await this.lockForStaff(tx, ref.orderId) : await this.lockVisible(tx, access, ref.orderId, ['input', 'itemId'], 'item');
+    return { order, item: (await tx.getRepository(OrderItem).findOneBy({ id }))! };
   }
 
   async lockForStaff(tx: EntityManager, orderId: string): Promise<Order> {

@@ -1,5 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
+import { humanize } from '../../common/state-machine';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { requireUuid } from '../../common/ids';
 import { Currency, formatMinor, Money } from '../../common/money';
@@ -42,7 +43,7 @@ export class CombinedShippingService {
     const orders = await this.lockOrders(tx, input.orderIds);
     orders.forEach(({ order, index }) => {
       if (order.status !== OrderStatus.INSPECTING) {
-        throw new DomainError(UserErrorCode.INVALID_STATE, `Order ${order.orderNumber} is ${order.status.toLowerCase().replace(/_/g, ' ')}: only orders whose every item has been inspected (and that have no second invoice) can be combined.`, ['input', 'orderIds', String(index)]);
+        throw new DomainError(UserErrorCode.INVALID_STATE, `Order ${order.orderNumber} is ${humanize(order.status)}: only orders whose every item has been inspected (and that have no second invoice) can be combined.`, ['input', 'orderIds', String(index)]);
       }
     });
     // Compared with the first order named, so an error points at the odd one out as staff listed them.
@@ -124,7 +125,7 @@ export class CombinedShippingService {
     const shipping = orders.filter((o) => o.status !== OrderStatus.CANCELLED);
     const unpaid = shipping.filter((o) => o.status !== OrderStatus.PREPARING_SHIPMENT);
     if (!shipping.length || unpaid.length) {
-      const which = unpaid.map((o) => `${o.orderNumber} (${o.status.toLowerCase().replace(/_/g, ' ')})`).join(', ');
+      const which = unpaid.map((o) => `${o.orderNumber} (${humanize(o.status)})`).join(', ');
       throw new DomainError(UserErrorCode.INVALID_STATE, shipping.length ? `Every order of the parcel must have its second invoice paid first: ${which}.` : 'Every order of this parcel was cancelled.', ['input', 'groupId']);
     }
     await this.app.itemReturns.refuseWhileOpen(tx, shipping.map((o) => o.id), ['input', 'groupId']);

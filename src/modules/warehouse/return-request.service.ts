@@ -79,12 +79,8 @@ export class ReturnRequestService {
 
   private async checkRequest(tx: EntityManager, access: OrderAccess, input: ItemExchangeRequestInput): Promise<{ order: Order; item: OrderItem }> {
     await assertValid(input);
-    const id = requireUuid(input.itemId, ['input', 'itemId'], 'item');
-    const ref = await tx.getRepository(OrderItem).findOne({ where: { id }, select: { id: true, orderId: true } });
-    if (!ref) throw new DomainError(UserErrorCode.NOT_FOUND, 'No such item.', ['input', 'itemId']);
-    const order = await this.app.orders.lockVisible(tx, access, ref.orderId, ['input', 'itemId'], 'item');
-    const item = (await tx.getRepository(OrderItem).findOneBy({ id }))!;
-    const open = await tx.getRepository(ItemReturnRequest).exists({ where: { itemId: id, status: In(OPEN_EXCHANGE_STATUSES) } });
+    const { order, item } = await this.app.orders.lockItem(tx, access, input.itemId);
+    const open = await tx.getRepository(ItemReturnRequest).exists({ where: { itemId: item.id, status: In(OPEN_EXCHANGE_STATUSES) } });
     const refusal = refuseExchangeRequest(order, item, open);
     if (refusal) throw refusal;
     return { order, item };

@@ -1,7 +1,7 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
+import { humanize } from '../../common/state-machine';
 import { DomainError, UserErrorCode } from '../../common/errors';
-import { requireUuid } from '../../common/ids';
 import { Currency, formatMinor, parseMinor } from '../../common/money';
 import { decodeCursor, pageSize, toConnection } from '../../common/pagination';
 import { mutation, type Payload } from '../../common/transaction';
@@ -72,7 +72,7 @@ export class WarehouseService {
     await transitionItem(tx, item, ItemStatus.UNAVAILABLE, { actor, at, note: input.note ?? null, data: { reason: input.reason } });
     const invoice = await this.firstInvoice(tx, order.id);
     const paidForItem = invoice.storedLines.filter((l) => l.itemId === item.id).reduce((sum, l) => sum + BigInt(l.amount), 0n);
-    await this.app.invoices.refund(tx, invoice, order, { amountMinor: paidForItem, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, note: `“${item.title}” could not be bought (${input.reason.toLowerCase().replace(/_/g, ' ')})`, actor, at, itemId: item.id });
+    await this.app.invoices.refund(tx, invoice, order, { amountMinor: paidForItem, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, note: `“${item.title}” could not be bought (${humanize(input.reason)})`, actor, at, itemId: item.id });
     await this.afterPurchaseStep(tx, order, actor, at);
     return { item, order };
   }
@@ -238,17 +238,13 @@ export class WarehouseService {
     return this.app.ds.getRepository(Attachment).find({ where: { itemId: In([...itemIds]), purpose: AttachmentPurpose.INSPECTION, messageId: IsNull() }, order: { position: 'ASC' } });
   }
 
-  private async lockItem(tx: EntityManager, itemId: string): Promise<{ order: Order; item: OrderItem }> {
-    const id = requireUuid(itemId, ['input', 'itemId'], 'item');
-    const ref = await tx.getRepository(OrderItem).findOne({ where: { id }, select: { id: true, orderId: true } });
-    if (!ref) throw new DomainError(UserErrorCode.NOT_FOUND, 'No such item.', ['input', 'itemId']);
-    const order = await this.app.orders.lockForStaff(tx, ref.orderId);
-    return { order, item: (await tx.getRepository(OrderItem).findOneBy({ id }))! };
+  private lockItem(tx: EntityManager, itemId: string): Promise<{ order: Order; item: OrderItem }> {
+    return this.app.orders.lockItem(tx, 'staff', itemId);
   }
 
   private expectItem(item: OrderItem, status: ItemStatus) {
     if (item.status !== status) {
-      throw new DomainError(UserErrorCode.INVALID_STATE, `The item is ${item.status.toLowerCase().replace(/_/g, ' ')}, not ${status.toLowerCase().replace(/_/g, ' ')}.`, ['input', 'itemId']);
+      throw new DomainError(UserErrorCode.INVALID_STATE, `The item is ${humanize(item.status)}, not ${humanize(status)}.`, ['input', 'itemId']);
     }
   }
 
