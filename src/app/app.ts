@@ -16,6 +16,7 @@ import { CombinedShippingService } from '../modules/warehouse/combined-shipping.
 import { MessageService } from '../modules/messaging/message.service';
 import { InvoiceService } from '../modules/invoices/invoice.service';
 import { GuestAccessGuard } from '../modules/orders/guest-access';
+import { OrderReadModel } from '../modules/orders/order-read-model';
 import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
@@ -39,6 +40,7 @@ export class App {
   readonly storage: AttachmentStorage;
   readonly orders: OrderService;
   readonly orderQueries: OrderQueryService;
+  readonly orderReads: OrderReadModel;
   readonly invoices: InvoiceService;
   /** Open days and hours (JST) for bank-transfer confirmation (docs/shipping-and-calendar.md). */
   readonly calendar: CalendarService;
@@ -79,6 +81,7 @@ export class App {
     this.deposits = new DepositService(this);
     this.storage = createStorage(config);
     this.orders = new OrderService(this);
+    this.orderReads = new OrderReadModel(this.ds);
     this.orderQueries = new OrderQueryService(this);
     this.invoices = new InvoiceService(this);
     this.calendar = new CalendarService(this);

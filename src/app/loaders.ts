@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { ObjectLiteral, Repository } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../common/pagination';
 
 /**
@@ -30,25 +30,32 @@ export function groupBy<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => 
  * The same page of several parents' children in one statement (a list of orders, each with its
  * messages or timeline): each parent's first `first + 1` rows after the cursor, oldest first,
  * numbered per parent with a window function. `key` is the column the rows are ordered and
- * paged by (a growing sequence).
+ * paged by (a growing sequence). `select` is the select list over the child row `r` (see
+ * RowJson) and `read` turns a result row into what the page holds.
  */
-export async function pagesPerParent<T extends ObjectLiteral>(
-  repo: Repository<T>,
-  spec: { parent: string; key: string; parentIds: readonly string[]; first: number | undefined; after: string | null | undefined; parentOf: (row: T) => string; keyOf: (row: T) => string },
-): Promise<ConnectionShape<T>[]> {
+export async function pagesPerParent<R>(
+  ds: DataSource,
+  spec: {
+    table: string;
+    parent: string;
+    key: string;
+    select: string;
+    read: (row: any) => R; // any: a raw result row, shaped by `select`
+    parentIds: readonly string[];
+    first: number | undefined;
+    after: string | null | undefined;
+    parentOf: (child: R) => string;
+    keyOf: (child: R) => string;
+  },
+): Promise<ConnectionShape<R>[]> {
   const size = pageSize(spec.first);
   const cursor = decodeCursor(spec.after, 1);
-  const table = repo.metadata.tableName;
-  const rows = await repo
-    .createQueryBuilder('r')
-    .where(
-      `r.id IN (SELECT ranked.id FROM (
-         SELECT w.id, row_number() OVER (PARTITION BY w.${spec.parent} ORDER BY w.${spec.key}) AS rn FROM ${table} w
-          WHERE w.${spec.parent} = ANY(:parentIds)${cursor ? ` AND w.${spec.key} > :after` : ''}) ranked
-        WHERE ranked.rn <= :limit)`,
-      { parentIds: [...spec.parentIds], limit: size + 1, ...(cursor ? { after: String(cursor[0]) } : {}) },
-    )
-    .orderBy(`r.${spec.key}`, 'ASC')
-    .getMany();
-  return groupBy(spec.parentIds, rows, spec.parentOf).map((children) => toConnection(children, size, (row) => [spec.keyOf(row)]));
+  const rows: unknown[] = await ds.query(
+    `SELECT ${spec.select} FROM (
+       SELECT w.*, row_number() OVER (PARTITION BY w.${spec.parent} ORDER BY w.${spec.key}) AS rn FROM ${spec.table} w
+        WHERE w.${spec.parent} = ANY($1)${cursor ? ` AND w.${spec.key} > $3` : ''}) r
+      WHERE r.rn <= $2 ORDER BY r.${spec.key}`,
+    [[...spec.parentIds], size + 1, ...(cursor ? [String(cursor[0])] : [])],
+  );
+  return groupBy(spec.parentIds, rows.map(spec.read), spec.parentOf).map((children) => toConnection(children, size, (child) => [spec.keyOf(child)]));
 }

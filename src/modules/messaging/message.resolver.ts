@@ -1,16 +1,16 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
-import { In } from 'typeorm';
 import type { Context } from '../../app/context';
-import { groupBy } from '../../app/loaders';
 import { unauthenticated } from '../../common/errors';
 import { PageArgs } from '../../common/pagination';
 import { mutation } from '../../common/transaction';
 import { Attachment } from '../attachments/attachment.entity';
 import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
+import { unreadCountOf } from '../orders/order-loaders';
 import { isStaff } from '../../app/auth-checker';
 import { limitMessageSend } from '../../app/security/message-limits';
 import { Message, MessageAuthor, MessageSide } from './message.entity';
+import { attachmentsOf, messagePageOf, sellerQuestionsOf } from './message-loaders';
 import { MessageConnection, MessageSendInput, MessageSendPayload, MessagesMarkReadInput, MessagesMarkReadPayload } from './message.inputs';
 import { messagingOpenUntil } from './messaging-rules';
 
@@ -40,17 +40,8 @@ export class MessageFieldsResolver {
   }
 
   @FieldResolver(() => [Attachment])
-  async attachments(@Root() message: Message, @Ctx() ctx: Context): Promise<Attachment[]> {
-    // Keyed by order, not message: a thread page and an item's seller questions reach this at
-    // different moments, and one cached batch per order keeps the statement count fixed.
-    const byMessage = await ctx.loaders
-      .get<string, Map<string, Attachment[]>>('order.messageAttachments', async (orderIds) =>
-        groupBy(orderIds, await ctx.app.messages.attachmentsOfOrders(orderIds), (a) => a.orderId).map(
-          (rows) => new Map(groupBy([...new Set(rows.map((a) => a.messageId!))], rows, (a) => a.messageId!).map((list) => [list[0].messageId!, list])),
-        ),
-      )
-      .load(message.orderId);
-    return byMessage.get(message.id) ?? [];
+  attachments(@Root() message: Message, @Ctx() ctx: Context): Promise<Attachment[]> {
+    return attachmentsOf(ctx, message.id);
   }
 }
 
@@ -71,24 +62,12 @@ function viewerSide(ctx: Context): MessageSide {
 export class OrderMessagingResolver {
   @FieldResolver(() => MessageConnection, { description: 'The thread, newest last.' })
   messages(@Root() order: Order, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<MessageConnection> {
-    return ctx.loaders
-      .get<string, MessageConnection>(`order.messages:${page.first}:${page.after ?? ''}`, (ids) => ctx.app.messages.pagesOf(ids, page.first, page.after))
-      .load(order.id);
+    return messagePageOf(ctx, order.id, page.first, page.after);
   }
 
   @FieldResolver(() => Int, { description: 'Messages from the other side the viewer has not read.' })
-  async unreadMessageCount(@Root() order: Order, @Ctx() ctx: Context): Promise<number> {
-    const side = viewerSide(ctx);
-    return ctx.loaders
-      .get<string, number>(`order.unread.${side}`, async (ids) => {
-        const rows: { order_id: string; n: string }[] = await ctx.app.ds.query(
-          `SELECT order_id, count(*) AS n FROM message WHERE order_id = ANY($1) AND author_side <> $2 AND read_at IS NULL GROUP BY order_id`,
-          [ids, side],
-        );
-        const counts = new Map(rows.map((r) => [r.order_id, Number(r.n)]));
-        return ids.map((id) => counts.get(id) ?? 0);
-      })
-      .load(order.id);
+  unreadMessageCount(@Root() order: Order, @Ctx() ctx: Context): Promise<number> {
+    return unreadCountOf(ctx, order.id, viewerSide(ctx));
   }
 
   @FieldResolver(() => Date, { nullable: true, description: 'Null while in progress; else the last day messages can be sent (30 days after completion or cancellation).' })
@@ -125,13 +104,4 @@ export class OrderItemMessagingResolver {
   async hasOpenSellerQuestion(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<boolean> {
     return (await sellerQuestionsOf(ctx, item.id)).some((q) => q.answeredAt === null);
   }
-}
-
-export function sellerQuestionsOf(ctx: Context, itemId: string): Promise<Message[]> {
-  return ctx.loaders
-    .get<string, Message[]>('item.sellerQuestions', async (ids) => {
-      const rows = await ctx.app.ds.getRepository(Message).find({ where: { itemId: In([...ids]), askSellerBeforePurchase: true }, order: { seq: 'ASC' } });
-      return groupBy(ids, rows, (m) => m.itemId!);
-    })
-    .load(itemId);
 }

@@ -1,10 +1,8 @@
-import { In, IsNull, Not, type EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
-import { pagesPerParent } from '../../app/loaders';
 import { isStaff } from '../../app/auth-checker';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { isUuid } from '../../common/ids';
-import type { ConnectionShape } from '../../common/pagination';
 import { mutation, type Payload } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity';
@@ -15,7 +13,7 @@ import { actorOf, recordEvent } from '../orders/order-events';
 import { StaffQueue } from '../orders/order.inputs';
 import type { OrderAccess } from '../orders/order.service';
 import { Message, MessageSide } from './message.entity';
-import type { MessageSendInput, MessageSendPayload } from './message.inputs';
+import type { MessageSendInput } from './message.inputs';
 import { refuseMessage, refuseSellerQuestion } from './messaging-rules';
 
 /**
@@ -151,23 +149,5 @@ export class MessageService {
     const other = sideOf(access) === MessageSide.STAFF ? MessageSide.CUSTOMER : MessageSide.STAFF;
     const result = await tx.getRepository(Message).update({ orderId: order.id, authorSide: other, readAt: IsNull() }, { readAt: this.app.clock.now() });
     return result.affected ?? 0;
-  }
-
-  /** The thread oldest first ("newest last"), a page at a time. */
-  async list(orderId: string, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Message>> {
-    return (await this.pagesOf([orderId], first, after))[0];
-  }
-
-  /**
-   * The same page of several threads in one statement (a list of orders each showing its
-   * messages): each order's first `first + 1` messages after the cursor, numbered per order.
-   */
-  async pagesOf(orderIds: readonly string[], first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Message>[]> {
-    return pagesPerParent(this.app.ds.getRepository(Message), { parent: 'order_id', key: 'seq', parentIds: orderIds, first, after, parentOf: (m) => m.orderId, keyOf: (m) => m.seq });
-  }
-
-  /** Every message attachment of these orders' threads (threads are short: tens of files). */
-  attachmentsOfOrders(orderIds: readonly string[]): Promise<Attachment[]> {
-    return this.app.ds.getRepository(Attachment).find({ where: { orderId: In([...orderIds]), messageId: Not(IsNull()) }, order: { position: 'ASC' } });
   }
 }

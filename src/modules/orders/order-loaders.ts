@@ -1,41 +1,59 @@
-import { In } from 'typeorm';
 import type { Context } from '../../app/context';
-import { groupBy, pagesPerParent } from '../../app/loaders';
+import { pagesPerParent } from '../../app/loaders';
+import { rowJson } from '../../app/row-json';
 import type { ConnectionShape } from '../../common/pagination';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind } from '../invoices/invoice-state';
 import { OrderEvent } from './order-event.entity';
 import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
+import type { OrderRead } from './order-read-model';
+import type { MessageSide } from '../messaging/message.entity';
 
-/** All items of each order (cancelled ones too), in the customer's order. One query per request. */
-export function itemsOf(ctx: Context, orderId: string): Promise<OrderItem[]> {
-  return ctx.loaders
-    .get<string, OrderItem[]>('order.items', async (ids) => {
-      const rows = await ctx.app.ds.getRepository(OrderItem).find({ where: { orderId: In([...ids]) }, order: { position: 'ASC' } });
-      return groupBy(ids, rows, (r) => r.orderId);
-    })
-    .load(orderId);
+/**
+ * The order with its items, invoices and unread counts (order-read-model.ts): one statement
+ * for all the orders a request touches. `order` and `orders` prime it with what they read.
+ */
+function reads(ctx: Context) {
+  return ctx.loaders.get<string, OrderRead | null>('order.read', async (ids) => {
+    const byId = new Map((await ctx.app.orderReads.byIds(ctx.app.ds, ids)).map((r) => [r.order.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+function readOf(ctx: Context, orderId: string): Promise<OrderRead | null> {
+  return reads(ctx).load(orderId);
+}
+
+/** Keeps what a query read for the fields that follow, and hands back the orders. */
+export function remember(ctx: Context, read: OrderRead[]): Order[] {
+  const loader = reads(ctx);
+  for (const r of read) loader.prime(r.order.id, r);
+  return read.map((r) => r.order);
+}
+
+/** A page of orders read with their bundles, as the page of orders the schema returns. */
+export function rememberPage(ctx: Context, page: ConnectionShape<OrderRead>): ConnectionShape<Order> {
+  const orders = remember(ctx, page.nodes);
+  return { ...page, nodes: orders, edges: page.edges.map((e, i) => ({ cursor: e.cursor, node: orders[i] })) };
+}
+
+/** All items of each order (cancelled ones too), in the customer's order. */
+export async function itemsOf(ctx: Context, orderId: string): Promise<OrderItem[]> {
+  return (await readOf(ctx, orderId))?.bundle.items ?? [];
 }
 
 export async function invoiceOf(ctx: Context, orderId: string, kind: InvoiceKind): Promise<Invoice | null> {
-  const invoices = await ctx.loaders
-    .get<string, Invoice[]>('order.invoices', async (ids) => {
-      const rows = await ctx.app.ds.getRepository(Invoice).find({ where: { orderId: In([...ids]) } });
-      return groupBy(ids, rows, (r) => r.orderId);
-    })
-    .load(orderId);
-  return invoices.find((i) => i.kind === kind) ?? null;
+  return (await readOf(ctx, orderId))?.bundle.invoices.find((i) => i.kind === kind) ?? null;
 }
 
-export function orderById(ctx: Context, orderId: string): Promise<Order | null> {
-  return ctx.loaders
-    .get<string, Order | null>('order.byId', async (ids) => {
-      const rows = await ctx.app.ds.getRepository(Order).find({ where: { id: In([...ids]) } });
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      return ids.map((id) => byId.get(id) ?? null);
-    })
-    .load(orderId);
+/** Messages from the other side that `reader` has not read yet. */
+export async function unreadCountOf(ctx: Context, orderId: string, reader: MessageSide): Promise<number> {
+  return (await readOf(ctx, orderId))?.bundle.unread[reader] ?? 0;
+}
+
+export async function orderById(ctx: Context, orderId: string): Promise<Order | null> {
+  return (await readOf(ctx, orderId))?.order ?? null;
 }
 
 /**
@@ -44,8 +62,20 @@ export function orderById(ctx: Context, orderId: string): Promise<Order | null> 
  */
 export function eventsOf(ctx: Context, orderId: string, first: number, after: string | null | undefined): Promise<ConnectionShape<OrderEvent>> {
   return ctx.loaders
-    .get<string, ConnectionShape<OrderEvent>>(`order.events:${first}:${after ?? ''}`, (ids) =>
-      pagesPerParent(ctx.app.ds.getRepository(OrderEvent), { parent: 'order_id', key: 'id', parentIds: ids, first, after, parentOf: (e) => e.orderId, keyOf: (e) => e.id }),
-    )
+    .get<string, ConnectionShape<OrderEvent>>(`order.events:${first}:${after ?? ''}`, (ids) => {
+      const events = rowJson(ctx.app.ds, OrderEvent);
+      return pagesPerParent(ctx.app.ds, {
+        table: events.table,
+        parent: 'order_id',
+        key: 'id',
+        select: `${events.sql('r')} AS row`,
+        read: (row) => events.read(row.row),
+        parentIds: ids,
+        first,
+        after,
+        parentOf: (e) => e.orderId,
+        keyOf: (e) => e.id,
+      });
+    })
     .load(orderId);
 }

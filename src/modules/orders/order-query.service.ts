@@ -9,6 +9,7 @@ import { normalizePhone } from '../../common/phone';
 import type { Account } from '../accounts/account.entity';
 import { normalizeOrderNumber } from './guest-access';
 import { Order } from './order.entity';
+import type { OrderRead } from './order-read-model';
 import { OrderStatus, STATUS_GROUPS } from './order-state';
 import { StaffQueue, type OrdersFilter } from './order.inputs';
 
@@ -31,18 +32,18 @@ export class OrderQueryService {
   constructor(private readonly app: App) {}
 
   /** One order, if the viewer may see it; someone else's order is simply not there. */
-  async findVisible(viewer: Account, id: string): Promise<Order | null> {
+  async findVisible(viewer: Account, id: string): Promise<OrderRead | null> {
     if (!isUuid(id)) return null;
-    const order = await this.app.ds.getRepository(Order).findOneBy({ id });
-    if (!order || !(isStaff(viewer) || order.customerId === viewer.id)) return null;
-    return order;
+    const [read] = await this.app.orderReads.byIds(this.app.ds, [id]);
+    if (!read || !(isStaff(viewer) || read.order.customerId === viewer.id)) return null;
+    return read;
   }
 
   /**
    * Customers page through their own orders, newest first. Staff see all, can search by
    * order number, e-mail or phone, and list a queue (oldest first: first come, first served).
    */
-  async list(viewer: Account, filter: OrdersFilter | null | undefined, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<Order>> {
+  async list(viewer: Account, filter: OrdersFilter | null | undefined, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<OrderRead>> {
     const size = pageSize(first);
     const staff = isStaff(viewer);
     if (!staff && filter?.awaiting) throw forbidden('Only staff see the work queues.');
@@ -71,7 +72,7 @@ export class OrderQueryService {
       qb.andWhere(`(o.submitted_at, o.id) ${ascending ? '>' : '<'} (:at, :id)`, { at: new Date(String(cursor[0])), id: cursor[1] });
     }
     const dir = ascending ? 'ASC' : 'DESC';
-    const rows = await qb.orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getMany();
-    return toConnection(rows, size, (o) => [o.submittedAt.toISOString(), o.id]);
+    const rows = await qb.select(this.app.orderReads.select).orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getRawMany();
+    return toConnection(rows.map((row) => this.app.orderReads.read(row)), size, ({ order: o }) => [o.submittedAt.toISOString(), o.id]);
   }
 }

@@ -5,6 +5,7 @@ import { PageArgs } from '../../common/pagination';
 import { mutation } from '../../common/transaction';
 import { Role } from '../accounts/account.entity';
 import { Order } from './order.entity';
+import { remember, rememberPage } from './order-loaders';
 import {
   GuestAccessInput, GuestOrderClaimInput, OrderCancelInput, OrderDeliveryAddressChangeInput, OrderItemQuantityChangeInput, OrderSubmitInput, OrdersFilter,
 } from './order.inputs';
@@ -20,18 +21,19 @@ function access(ctx: Context, guest?: GuestAccessInput | null): OrderAccess {
 export class OrderResolver {
   @Authorized()
   @Query(() => Order, { nullable: true, description: 'One order: customers see their own, staff any. Missing and not-yours look the same (null).' })
-  order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Order | null> {
-    return ctx.app.orderQueries.findVisible(ctx.viewer!, id);
+  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Order | null> {
+    const read = await ctx.app.orderQueries.findVisible(ctx.viewer!, id);
+    return read ? remember(ctx, [read])[0] : null;
   }
 
   @Authorized()
   @Query(() => OrderConnection, { description: 'Customers: their orders, newest first. Staff: every order; search and work queues.' })
-  orders(
+  async orders(
     @Arg('filter', () => OrdersFilter, { nullable: true }) filter: OrdersFilter | null,
     @Args(() => PageArgs) page: PageArgs,
     @Ctx() ctx: Context,
   ): Promise<OrderConnection> {
-    return ctx.app.orderQueries.list(ctx.viewer!, filter, page.first, page.after);
+    return rememberPage(ctx, await ctx.app.orderQueries.list(ctx.viewer!, filter, page.first, page.after));
   }
 
   @Query(() => Order, {

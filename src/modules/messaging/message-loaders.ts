@@ -1,0 +1,74 @@
+import type { Context } from '../../app/context';
+import { groupBy, pagesPerParent } from '../../app/loaders';
+import { rowJson } from '../../app/row-json';
+import type { ConnectionShape } from '../../common/pagination';
+import { Attachment } from '../attachments/attachment.entity';
+import { Message } from './message.entity';
+
+/** The select list for message row `m` and its files (see RowJson). */
+function messageSelect(ctx: Context, m: string): string {
+  const files = rowJson(ctx.app.ds, Attachment);
+  return `${rowJson(ctx.app.ds, Message).sql(m)} AS message,
+    (SELECT coalesce(json_agg(${files.sql('a')} ORDER BY a.position), '[]') FROM ${files.table} a WHERE a.message_id = ${m}.id) AS attachments`;
+}
+
+/** Reads a row of `messageSelect` and keeps its files for the `attachments` field. */
+function remember(ctx: Context, row: { message: Record<string, unknown>; attachments: Record<string, unknown>[] }): Message {
+  const message = rowJson(ctx.app.ds, Message).read(row.message);
+  attachmentLoader(ctx).prime(message.id, rowJson(ctx.app.ds, Attachment).readAll(row.attachments));
+  return message;
+}
+
+function attachmentLoader(ctx: Context) {
+  // Only messages a mutation returns get here: every read below brings its files along.
+  return ctx.loaders.get<string, Attachment[]>('message.attachments', async (ids) => {
+    const files = rowJson(ctx.app.ds, Attachment);
+    const rows: { row: Record<string, unknown> }[] = await ctx.app.ds.query(
+      `SELECT ${files.sql('a')} AS row FROM ${files.table} a WHERE a.message_id = ANY($1) ORDER BY a.position`,
+      [ids],
+    );
+    return groupBy(ids, files.readAll(rows.map((r) => r.row)), (a) => a.messageId!);
+  });
+}
+
+/** A message's files, in the order they were sent. */
+export function attachmentsOf(ctx: Context, messageId: string): Promise<Attachment[]> {
+  return attachmentLoader(ctx).load(messageId);
+}
+
+/**
+ * A page of each order's thread, oldest first, with the files: one statement for all the
+ * orders of a request that ask for the same page.
+ */
+export function messagePageOf(ctx: Context, orderId: string, first: number, after: string | null | undefined): Promise<ConnectionShape<Message>> {
+  return ctx.loaders
+    .get<string, ConnectionShape<Message>>(`order.messages:${first}:${after ?? ''}`, (ids) =>
+      pagesPerParent(ctx.app.ds, {
+        table: rowJson(ctx.app.ds, Message).table,
+        parent: 'order_id',
+        key: 'seq',
+        select: messageSelect(ctx, 'r'),
+        read: (row) => remember(ctx, row),
+        parentIds: ids,
+        first,
+        after,
+        parentOf: (m) => m.orderId,
+        keyOf: (m) => m.seq,
+      }),
+    )
+    .load(orderId);
+}
+
+/** The customer's questions for the seller about each item, oldest first, with the files. */
+export function sellerQuestionsOf(ctx: Context, itemId: string): Promise<Message[]> {
+  return ctx.loaders
+    .get<string, Message[]>('item.sellerQuestions', async (ids) => {
+      const rows = await ctx.app.ds.query(
+        `SELECT ${messageSelect(ctx, 'm')} FROM ${rowJson(ctx.app.ds, Message).table} m
+          WHERE m.item_id = ANY($1) AND m.ask_seller_before_purchase ORDER BY m.seq`,
+        [ids],
+      );
+      return groupBy(ids, rows.map((row: Parameters<typeof remember>[1]) => remember(ctx, row)), (m) => m.itemId!);
+    })
+    .load(itemId);
+}

@@ -1,0 +1,67 @@
+import type { DataSource } from 'typeorm';
+import { rowJson, type RowJson } from '../../app/row-json';
+import { Invoice } from '../invoices/invoice.entity';
+import { MessageSide } from '../messaging/message.entity';
+import { OrderItem } from './order-item.entity';
+import { Order } from './order.entity';
+
+/** What the order screens show beside the order row; read with it in the same statement. */
+export interface OrderBundle {
+  /** Every item, cancelled ones too, in the order entered. */
+  items: OrderItem[];
+  invoices: Invoice[];
+  /** Messages from the other side not yet read, per reading side. */
+  unread: Record<MessageSide, number>;
+}
+
+export interface OrderRead {
+  order: Order;
+  bundle: OrderBundle;
+}
+
+/**
+ * The order as the order screens read it: the order row, its items, its invoices and the unread
+ * counts, in ONE statement for any number of orders (PostgreSQL packs the related rows into
+ * JSON). `order`, `orders` and every Order field that needs these read from here, so the detail
+ * screen costs a fixed three statements (viewer, order, message page) and a list page two.
+ * Writes never go through here: services lock and load entities in their transaction.
+ */
+export class OrderReadModel {
+  private readonly orders: RowJson<Order>;
+  private readonly items: RowJson<OrderItem>;
+  private readonly invoices: RowJson<Invoice>;
+  /** The select list over alias `o` (customer_order); `read` takes its rows. */
+  readonly select: string;
+
+  constructor(ds: DataSource) {
+    this.orders = rowJson(ds, Order);
+    this.items = rowJson(ds, OrderItem);
+    this.invoices = rowJson(ds, Invoice);
+    const unreadBy = (reader: MessageSide) =>
+      `(SELECT count(*)::int FROM message m WHERE m.order_id = o.id AND m.author_side <> '${reader}' AND m.read_at IS NULL)`;
+    this.select = [
+      `${this.orders.sql('o')} AS "order"`,
+      `(SELECT coalesce(json_agg(${this.items.sql('i')} ORDER BY i.position), '[]') FROM order_item i WHERE i.order_id = o.id) AS items`,
+      `(SELECT coalesce(json_agg(${this.invoices.sql('v')} ORDER BY v.kind), '[]') FROM invoice v WHERE v.order_id = o.id) AS invoices`,
+      `${unreadBy(MessageSide.CUSTOMER)} AS unread_customer`,
+      `${unreadBy(MessageSide.STAFF)} AS unread_staff`,
+    ].join(',\n');
+  }
+
+  read(row: { order: Record<string, unknown>; items: Record<string, unknown>[]; invoices: Record<string, unknown>[]; unread_customer: number; unread_staff: number }): OrderRead {
+    return {
+      order: this.orders.read(row.order),
+      bundle: {
+        items: this.items.readAll(row.items),
+        invoices: this.invoices.readAll(row.invoices),
+        unread: { [MessageSide.CUSTOMER]: row.unread_customer, [MessageSide.STAFF]: row.unread_staff },
+      },
+    };
+  }
+
+  /** The orders with these ids (any order; missing ones are left out). */
+  async byIds(ds: DataSource, ids: readonly string[]): Promise<OrderRead[]> {
+    const rows = await ds.query(`SELECT ${this.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
+    return rows.map((row: Parameters<OrderReadModel['read']>[0]) => this.read(row));
+  }
+}
