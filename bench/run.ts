@@ -70,7 +70,7 @@ async function main() {
     await waitFor200(`http://127.0.0.1:${port}/readyz`, gateway);
     const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
     const ceilingPort = await freePort();
-    const ceiling = startChild('dist/bench/ceiling.js', { DATABASE_URL: databaseUrl, JWT_SECRET, PORT: String(ceilingPort) });
+    const ceiling = startChild('dist/bench/ceiling.js', { DATABASE_URL: databaseUrl, JWT_SECRET, PORT: String(ceilingPort) }, process.env.BENCH_CEILING_NODE_ARGS?.split(' ').filter(Boolean));
     cleanups.push(() => ceiling.stop());
     await waitForOutput(ceiling, 'ceiling ready at');
     const ceilingUrl = `http://127.0.0.1:${ceilingPort}/graphql`;

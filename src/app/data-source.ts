@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { DataSource, type Logger as TypeormLogger } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
@@ -62,4 +64,24 @@ export async function migrate(ds: DataSource): Promise<number> {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     await runner.release();
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/** What we use of pg's Pool (the package ships no types). */
+interface PgPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }>; // any: rows as the SQL shapes them
+}
+
+/**
+ * A read through a named prepared statement: PostgreSQL parses and plans the text once per
+ * connection, and each later run sends only the parameters. For the read models' long,
+ * constant statements, run on every screen load.
+ */
+export async function preparedQuery<R = any>(ds: DataSource, sql: string, params: unknown[]): Promise<R[]> {
+  ds.logger.logQuery(sql, params);
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `read_${createHash('sha1').update(sql).digest('hex')}`));
+  const pool = (ds.driver as PostgresDriver).master as PgPool;
+  return (await pool.query({ name, text: sql, values: params })).rows;
 }

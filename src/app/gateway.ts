@@ -25,6 +25,7 @@ import { mountCardSimulator } from '../modules/payments/providers/simulator-rout
 import { payPalWebhookRouter } from '../modules/payments/paypal-webhook';
 import { playgroundAssets, playgroundPlugin } from './playground';
 import { hardening, trustProxySetting } from './security/hardening';
+import { jitExecution } from './jit-executor';
 import { buildGatewaySchema } from './schema';
 
 export interface GatewayOptions {
@@ -68,7 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const http = express();
   const httpServer = createServer(http);
   const apollo = new ApolloServer<Context>({
-    schema: await buildGatewaySchema(),
+    gateway: jitExecution(await buildGatewaySchema()),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from './data-source';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../common/pagination';
 
 /**
@@ -50,7 +51,8 @@ export async function pagesPerParent<R>(
 ): Promise<ConnectionShape<R>[]> {
   const size = pageSize(spec.first);
   const cursor = decodeCursor(spec.after, 1);
-  const rows: unknown[] = await ds.query(
+  const rows: unknown[] = await preparedQuery(
+    ds,
     `SELECT ${spec.select} FROM (
        SELECT w.*, row_number() OVER (PARTITION BY w.${spec.parent} ORDER BY w.${spec.key}) AS rn FROM ${spec.table} w
         WHERE w.${spec.parent} = ANY($1)${cursor ? ` AND w.${spec.key} > $3` : ''}) r

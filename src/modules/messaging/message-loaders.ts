@@ -1,6 +1,7 @@
 import type { Context } from '../../app/context';
+import { preparedQuery } from '../../app/data-source';
 import { groupBy, pagesPerParent } from '../../app/loaders';
-import { rowJson } from '../../app/row-json';
+import { rowJson, type PackedRow } from '../../app/row-json';
 import type { ConnectionShape } from '../../common/pagination';
 import { Attachment } from '../attachments/attachment.entity';
 import { Message } from './message.entity';
@@ -13,7 +14,7 @@ function messageSelect(ctx: Context, m: string): string {
 }
 
 /** Reads a row of `messageSelect` and keeps its files for the `attachments` field. */
-function remember(ctx: Context, row: { message: Record<string, unknown>; attachments: Record<string, unknown>[] }): Message {
+function remember(ctx: Context, row: { message: PackedRow; attachments: PackedRow[] }): Message {
   const message = rowJson(ctx.app.ds, Message).read(row.message);
   attachmentLoader(ctx).prime(message.id, rowJson(ctx.app.ds, Attachment).readAll(row.attachments));
   return message;
@@ -23,7 +24,8 @@ function attachmentLoader(ctx: Context) {
   // Only messages a mutation returns get here: every read below brings its files along.
   return ctx.loaders.get<string, Attachment[]>('message.attachments', async (ids) => {
     const files = rowJson(ctx.app.ds, Attachment);
-    const rows: { row: Record<string, unknown> }[] = await ctx.app.ds.query(
+    const rows: { row: PackedRow }[] = await preparedQuery(
+        ctx.app.ds,
       `SELECT ${files.sql('a')} AS row FROM ${files.table} a WHERE a.message_id = ANY($1) ORDER BY a.position`,
       [ids],
     );
@@ -63,7 +65,8 @@ export function messagePageOf(ctx: Context, orderId: string, first: number, afte
 export function sellerQuestionsOf(ctx: Context, itemId: string): Promise<Message[]> {
   return ctx.loaders
     .get<string, Message[]>('item.sellerQuestions', async (ids) => {
-      const rows = await ctx.app.ds.query(
+      const rows = await preparedQuery(
+        ctx.app.ds,
         `SELECT ${messageSelect(ctx, 'm')} FROM ${rowJson(ctx.app.ds, Message).table} m
           WHERE m.item_id = ANY($1) AND m.ask_seller_before_purchase ORDER BY m.seq`,
         [ids],

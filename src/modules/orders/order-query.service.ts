@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Brackets } from 'typeorm';
 import type { App } from '../../app/app';
 import { isStaff } from '../../app/auth-checker';
+import { preparedQuery } from '../../app/data-source';
 import { forbidden } from '../../common/errors';
 import { isUuid } from '../../common/ids';
 import { decodeCursor, pageSize, toConnection, type ConnectionShape } from '../../common/pagination';
@@ -72,7 +73,8 @@ export class OrderQueryService {
       qb.andWhere(`(o.submitted_at, o.id) ${ascending ? '>' : '<'} (:at, :id)`, { at: new Date(String(cursor[0])), id: cursor[1] });
     }
     const dir = ascending ? 'ASC' : 'DESC';
-    const rows = await qb.select(this.app.orderReads.select).orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getRawMany();
+    const [sql, params] = qb.select(this.app.orderReads.select).orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getQueryAndParameters();
+    const rows = await preparedQuery(this.app.ds, sql, params);
     return toConnection(rows.map((row) => this.app.orderReads.read(row)), size, ({ order: o }) => [o.submittedAt.toISOString(), o.id]);
   }
 }

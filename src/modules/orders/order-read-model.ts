@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { rowJson, type RowJson } from '../../app/row-json';
+import { preparedQuery } from '../../app/data-source';
+import { rowJson, type PackedRow, type RowJson } from '../../app/row-json';
 import { Invoice } from '../invoices/invoice.entity';
 import { MessageSide } from '../messaging/message.entity';
 import { OrderItem } from './order-item.entity';
@@ -48,7 +49,7 @@ export class OrderReadModel {
     ].join(',\n');
   }
 
-  read(row: { order: Record<string, unknown>; items: Record<string, unknown>[]; invoices: Record<string, unknown>[]; unread_customer: number; unread_staff: number }): OrderRead {
+  read(row: { order: PackedRow; items: PackedRow[]; invoices: PackedRow[]; unread_customer: number; unread_staff: number }): OrderRead {
     return {
       order: this.orders.read(row.order),
       bundle: {
@@ -61,7 +62,7 @@ export class OrderReadModel {
 
   /** The orders with these ids (any order; missing ones are left out). */
   async byIds(ds: DataSource, ids: readonly string[]): Promise<OrderRead[]> {
-    const rows = await ds.query(`SELECT ${this.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
+    const rows = await preparedQuery(ds, `SELECT ${this.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
     return rows.map((row: Parameters<OrderReadModel['read']>[0]) => this.read(row));
   }
 }
