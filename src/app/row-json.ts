@@ -6,6 +6,8 @@ import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 const COLUMNS_PER_CALL = 100;
 // Types JSON would turn into floats: they travel as text, as the pg driver gives them.
 const EXACT_AS_TEXT = new Set(['bigint', 'int8', 'numeric', 'decimal']);
+// Types JSON.parse already gives as TypeORM would (strings, numbers, booleans, objects).
+const AS_PARSED = new Set(['uuid', 'varchar', 'character varying', 'char', 'character', 'text', 'int', 'integer', 'int4', 'smallint', 'boolean', 'bool', 'enum', 'jsonb', 'json']);
 const TIMESTAMPS = new Set(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone']);
 
 /** One row as `RowJson.sql` packs it. */
@@ -32,7 +34,13 @@ export class RowJson<T extends ObjectLiteral> {
     this.metadata = ds.getMetadata(entity);
     this.columns = this.metadata.columns;
     this.convert = this.columns.map((column) => {
-      if (TIMESTAMPS.has(String(column.type)) && !column.transformer) return (v) => (v === null ? null : new Date(v as number));
+      const type = String(column.type);
+      const from = column.transformer && !Array.isArray(column.transformer) ? column.transformer : null;
+      if (column.isArray || (column.transformer && !from)) return (v) => ds.driver.prepareHydratedValue(v, column);
+      // The driver's conversions are the identity for these once JSON has parsed them; only
+      // a column transformer (bigint ⇄ JS bigint) is left to apply.
+      if (TIMESTAMPS.has(type)) return from ? (v) => from.from(v === null ? null : new Date(v as number)) : (v) => (v === null ? null : new Date(v as number));
+      if (AS_PARSED.has(type) || EXACT_AS_TEXT.has(type)) return from ? (v) => from.from(v) : (v) => v;
       return (v) => ds.driver.prepareHydratedValue(v, column);
     });
   }
@@ -67,7 +75,12 @@ export class RowJson<T extends ObjectLiteral> {
   /** The entity, from JSON `sql()` produced (as `pg` parses it). */
   read(json: PackedRow): T {
     const entity = this.metadata.create(undefined, { fromDeserializer: true }) as T;
-    for (let i = 0; i < this.columns.length; i++) this.columns[i].setEntityValue(entity, this.convert[i](json[i]));
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i];
+      // setEntityValue walks embedded objects (an order's delivery address); plain columns are set directly.
+      if (column.embeddedMetadata) column.setEntityValue(entity, this.convert[i](json[i]));
+      else (entity as ObjectLiteral)[column.propertyName] = this.convert[i](json[i]);
+    }
     return entity;
   }
 

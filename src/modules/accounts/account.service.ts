@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
+import { preparedQuery } from '../../app/data-source';
+import { rowJson, type PackedRow } from '../../app/row-json';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { isUuid, requireUuid } from '../../common/ids';
 import { normalizePhone } from '../../common/phone';
@@ -60,7 +62,10 @@ export class AccountService {
   async fromToken(token: string): Promise<Account | null> {
     const id = await this.app.tokens.verify(token, this.app.clock.now());
     if (!id || !isUuid(id)) return null;
-    return this.app.ds.getRepository(Account).findOne({ where: { id } });
+    // Every request with a token runs this (the role must be current): one prepared statement.
+    const accounts = rowJson(this.app.ds, Account);
+    const [found] = await preparedQuery<{ row: PackedRow }>(this.app.ds, `SELECT ${accounts.sql('a')} AS row FROM ${accounts.table} a WHERE a.id = $1`, [id]);
+    return found ? accounts.read(found.row) : null;
   }
 }
 
