@@ -92,6 +92,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   await apollo.start();
 
   http.disable('x-powered-by');
+  // GraphQL answers POSTs, never revalidated: hashing each body for an ETag is wasted work.
+  http.set('etag', false);
   if (config.TRUST_PROXY) http.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   http.use(guard.headers);
   http.use(

@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 // @node-rs/argon2: prebuilt per platform (no compiler at install); the `argon2` package's
 // linux-x64 prebuild crashed Node 20 on Debian 12 here, and building it needs a toolchain.
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
@@ -14,9 +15,10 @@ export interface TokenSettings {
 
 /** Signs and checks bearer tokens. The token names the account only; its role is read per request. */
 export class TokenService {
-  private readonly key: Uint8Array;
+  // Imported once: given raw bytes, jose imports the key again on every call (~5 % of a request).
+  private readonly key: Promise<webcrypto.CryptoKey>;
   constructor(private readonly settings: TokenSettings) {
-    this.key = new TextEncoder().encode(settings.secret);
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(settings.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   async issue(accountId: string, now: Date): Promise<{ token: string; expiresAt: Date }> {
@@ -29,14 +31,14 @@ export class TokenService {
       .setAudience(this.settings.audience)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
-      .sign(this.key);
+      .sign(await this.key);
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
   /** The account id in a valid token, or null for a forged, expired or foreign one. */
   async verify(token: string, now: Date): Promise<string | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience: this.settings.audience,
