@@ -28,11 +28,15 @@ export type PackedRow = unknown[];
 export class RowJson<T extends ObjectLiteral> {
   private readonly metadata: EntityMetadata;
   private readonly columns: ColumnMetadata[];
+  private readonly deferred: ColumnMetadata[];
   private readonly convert: ((value: unknown) => unknown)[];
 
-  constructor(ds: DataSource, entity: EntityTarget<T>) {
+  constructor(ds: DataSource, entity: EntityTarget<T>, options: RowJsonOptions<T> = {}) {
     this.metadata = ds.getMetadata(entity);
-    this.columns = this.metadata.columns;
+    const defer = new Set<string>((options.defer ?? []).map(String));
+    this.columns = this.metadata.columns.filter((c) => !defer.has(c.propertyName));
+    this.deferred = this.metadata.columns.filter((c) => defer.has(c.propertyName));
+    if (this.deferred.length !== defer.size) throw new Error(`${this.metadata.name}: can only defer plain columns (${[...defer].join(', ')}).`);
     this.convert = this.columns.map((column) => {
       const type = String(column.type);
       const from = column.transformer && !Array.isArray(column.transformer) ? column.transformer : null;
@@ -81,6 +85,7 @@ export class RowJson<T extends ObjectLiteral> {
       if (column.embeddedMetadata) column.setEntityValue(entity, this.convert[i](json[i]));
       else (entity as ObjectLiteral)[column.propertyName] = this.convert[i](json[i]);
     }
+    for (const column of this.deferred) notRead(entity, this.metadata.name, column.propertyName);
     return entity;
   }
 
@@ -89,13 +94,44 @@ export class RowJson<T extends ObjectLiteral> {
   }
 }
 
-const readers = new WeakMap<DataSource, Map<EntityTarget<any>, RowJson<any>>>();
+export interface RowJsonOptions<T> {
+  /**
+   * Columns left out (large ones a screen rarely shows, e.g. an invoice's lines on a page of
+   * orders). Reading one from such an entity throws rather than giving undefined; `wasRead`
+   * tells a field resolver to load it instead. Assigning one works as usual.
+   */
+  defer?: (keyof T & string)[];
+}
 
-/** The RowJson of `entity` on this DataSource (made once). */
-export function rowJson<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>): RowJson<T> {
+/** Makes `property` throw on read until assigned: a left-out column is never mistaken for empty. */
+function notRead(entity: ObjectLiteral, entityName: string, property: string): void {
+  Object.defineProperty(entity, property, {
+    configurable: true,
+    enumerable: false,
+    get() {
+      throw new Error(`${entityName}.${property} was left out by this read (RowJson defer): load it before use.`);
+    },
+    set(value) {
+      Object.defineProperty(this, property, { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}
+
+/** False for a column a RowJson read left out (see `defer`). */
+export function wasRead<T extends ObjectLiteral>(entity: T, property: keyof T & string): boolean {
+  return Object.getOwnPropertyDescriptor(entity, property)?.get === undefined;
+}
+
+const readers = new WeakMap<DataSource, Map<EntityTarget<any>, Map<string, RowJson<any>>>>();
+
+/** The RowJson of `entity` on this DataSource (made once per set of deferred columns). */
+export function rowJson<T extends ObjectLiteral>(ds: DataSource, entity: EntityTarget<T>, options: RowJsonOptions<T> = {}): RowJson<T> {
   let byEntity = readers.get(ds);
   if (!byEntity) readers.set(ds, (byEntity = new Map()));
-  let reader = byEntity.get(entity);
-  if (!reader) byEntity.set(entity, (reader = new RowJson(ds, entity)));
+  let byOptions = byEntity.get(entity);
+  if (!byOptions) byEntity.set(entity, (byOptions = new Map()));
+  const key = [...(options.defer ?? [])].sort().join(',');
+  let reader = byOptions.get(key);
+  if (!reader) byOptions.set(key, (reader = new RowJson(ds, entity, options)));
   return reader;
 }

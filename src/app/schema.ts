@@ -1,3 +1,4 @@
+import { InvoiceFieldsResolver } from '../modules/invoices/invoice-fields.resolver';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
@@ -38,6 +39,7 @@ const RESOLVERS = [
   PaymentResolver,
   OrderPaymentsResolver,
   InvoicePaymentsResolver,
+  InvoiceFieldsResolver,
   PaymentFieldsResolver,
   DepositTopUpsResolver,
   CalendarResolver,

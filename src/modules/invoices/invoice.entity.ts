@@ -77,6 +77,7 @@ export class Invoice {
   @Column({ type: 'enum', enum: Currency, enumName: 'currency', default: Currency.JPY })
   currency: Currency;
 
+  /** What each amount is for (the `lines` field, invoice-fields.resolver.ts). */
   @Column({ name: 'lines', type: 'jsonb' })
   storedLines: StoredInvoiceLine[];
 
@@ -120,11 +121,6 @@ export class Invoice {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
-
-  @Field(() => [InvoiceLine], { description: 'What each amount is for; they add up to `total`.' })
-  get lines(): InvoiceLine[] {
-    return this.storedLines.map(InvoiceLine.from);
-  }
 
   @Field(() => Money)
   get total(): Money {

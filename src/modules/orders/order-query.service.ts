@@ -73,8 +73,8 @@ export class OrderQueryService {
       qb.andWhere(`(o.submitted_at, o.id) ${ascending ? '>' : '<'} (:at, :id)`, { at: new Date(String(cursor[0])), id: cursor[1] });
     }
     const dir = ascending ? 'ASC' : 'DESC';
-    const [sql, params] = qb.select(this.app.orderReads.select).orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getQueryAndParameters();
+    const [sql, params] = qb.select(this.app.orderReads.page.select).orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getQueryAndParameters();
     const rows = await preparedQuery(this.app.ds, sql, params);
-    return toConnection(rows.map((row) => this.app.orderReads.read(row)), size, ({ order: o }) => [o.submittedAt.toISOString(), o.id]);
+    return toConnection(rows.map((row) => this.app.orderReads.page.read(row)), size, ({ order: o }) => [o.submittedAt.toISOString(), o.id]);
   }
 }

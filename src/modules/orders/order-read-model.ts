@@ -20,6 +20,14 @@ export interface OrderRead {
   bundle: OrderBundle;
 }
 
+type Row = { order: PackedRow; items: PackedRow[]; invoices: PackedRow[]; unread_customer: number; unread_staff: number };
+
+/** A select list over alias `o` (customer_order) and the reader of its rows. */
+export interface OrderReadShape {
+  select: string;
+  read(row: Row): OrderRead;
+}
+
 /**
  * The order as the order screens read it: the order row, its items, its invoices and the unread
  * counts, in ONE statement for any number of orders (PostgreSQL packs the related rows into
@@ -28,41 +36,46 @@ export interface OrderRead {
  * Writes never go through here: services lock and load entities in their transaction.
  */
 export class OrderReadModel {
-  private readonly orders: RowJson<Order>;
-  private readonly items: RowJson<OrderItem>;
-  private readonly invoices: RowJson<Invoice>;
-  /** The select list over alias `o` (customer_order); `read` takes its rows. */
-  readonly select: string;
+  /** Everything, for one order's screen. */
+  readonly detail: OrderReadShape;
+  /**
+   * For a page of orders: invoices without their lines and pricing rule, the largest part of
+   * a page and rarely shown there (`Invoice.lines` loads them when asked).
+   */
+  readonly page: OrderReadShape;
 
   constructor(ds: DataSource) {
-    this.orders = rowJson(ds, Order);
-    this.items = rowJson(ds, OrderItem);
-    this.invoices = rowJson(ds, Invoice);
-    const unreadBy = (reader: MessageSide) =>
-      `(SELECT count(*)::int FROM message m WHERE m.order_id = o.id AND m.author_side <> '${reader}' AND m.read_at IS NULL)`;
-    this.select = [
-      `${this.orders.sql('o')} AS "order"`,
-      `(SELECT coalesce(json_agg(${this.items.sql('i')} ORDER BY i.position), '[]') FROM order_item i WHERE i.order_id = o.id) AS items`,
-      `(SELECT coalesce(json_agg(${this.invoices.sql('v')} ORDER BY v.kind), '[]') FROM invoice v WHERE v.order_id = o.id) AS invoices`,
-      `${unreadBy(MessageSide.CUSTOMER)} AS unread_customer`,
-      `${unreadBy(MessageSide.STAFF)} AS unread_staff`,
-    ].join(',\n');
-  }
-
-  read(row: { order: PackedRow; items: PackedRow[]; invoices: PackedRow[]; unread_customer: number; unread_staff: number }): OrderRead {
-    return {
-      order: this.orders.read(row.order),
-      bundle: {
-        items: this.items.readAll(row.items),
-        invoices: this.invoices.readAll(row.invoices),
-        unread: { [MessageSide.CUSTOMER]: row.unread_customer, [MessageSide.STAFF]: row.unread_staff },
-      },
-    };
+    this.detail = shape(ds, rowJson(ds, Invoice));
+    this.page = shape(ds, rowJson(ds, Invoice, { defer: ['storedLines', 'pricing'] }));
   }
 
   /** The orders with these ids (any order; missing ones are left out). */
   async byIds(ds: DataSource, ids: readonly string[]): Promise<OrderRead[]> {
-    const rows = await preparedQuery(ds, `SELECT ${this.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
-    return rows.map((row: Parameters<OrderReadModel['read']>[0]) => this.read(row));
+    const rows = await preparedQuery<Row>(ds, `SELECT ${this.detail.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
+    return rows.map((row) => this.detail.read(row));
   }
+}
+
+function shape(ds: DataSource, invoices: RowJson<Invoice>): OrderReadShape {
+  const orders = rowJson(ds, Order);
+  const items = rowJson(ds, OrderItem);
+  const unreadBy = (reader: MessageSide) =>
+    `(SELECT count(*)::int FROM message m WHERE m.order_id = o.id AND m.author_side <> '${reader}' AND m.read_at IS NULL)`;
+  return {
+    select: [
+      `${orders.sql('o')} AS "order"`,
+      `(SELECT coalesce(json_agg(${items.sql('i')} ORDER BY i.position), '[]') FROM ${items.table} i WHERE i.order_id = o.id) AS items`,
+      `(SELECT coalesce(json_agg(${invoices.sql('v')} ORDER BY v.kind), '[]') FROM ${invoices.table} v WHERE v.order_id = o.id) AS invoices`,
+      `${unreadBy(MessageSide.CUSTOMER)} AS unread_customer`,
+      `${unreadBy(MessageSide.STAFF)} AS unread_staff`,
+    ].join(',\n'),
+    read: (row) => ({
+      order: orders.read(row.order),
+      bundle: {
+        items: items.readAll(row.items),
+        invoices: invoices.readAll(row.invoices),
+        unread: { [MessageSide.CUSTOMER]: row.unread_customer, [MessageSide.STAFF]: row.unread_staff },
+      },
+    }),
+  };
 }
