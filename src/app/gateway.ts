@@ -9,8 +9,6 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from '../common/clock';
 import { unauthenticated } from '../common/errors';
 import { uploadMiddleware } from '../modules/attachments/upload-http';
@@ -26,6 +24,7 @@ import { payPalWebhookRouter } from '../modules/payments/paypal-webhook';
 import { playgroundAssets, playgroundPlugin } from './playground';
 import { hardening, trustProxySetting } from './security/hardening';
 import { jitExecution } from './jit-executor';
+import { requestLog } from './request-log';
 import { buildGatewaySchema } from './schema';
 
 export interface GatewayOptions {
@@ -96,18 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   http.set('etag', false);
   if (config.TRUST_PROXY) http.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   http.use(guard.headers);
-  http.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-    }),
-  );
+  http.use(requestLog(log, (path) => path === '/healthz' || path === '/readyz'));
   http.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
