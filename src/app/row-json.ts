@@ -13,40 +13,70 @@ const TIMESTAMPS = new Set(['timestamptz', 'timestamp', 'timestamp with time zon
 /** One row as `RowJson.sql` packs it. */
 export type PackedRow = unknown[];
 
+/** Where a lazily read entity keeps its packed row. */
+const ROW = Symbol('packed row');
+/** Marks the getter of a deferred column (see `wasRead`). */
+const DEFERRED = Symbol('deferred column');
+
 /**
  * Whole entity rows packed into JSON by PostgreSQL, so that one statement can return an order
  * together with its items and invoices (see orders/order-read-model.ts) instead of one round
  * trip per relation and TypeORM's per-row hydration.
  *
  * `sql(alias)` is the row as a JSON array of every column, in metadata order (no keys: a page
- * of orders is a lot of JSON to parse, and keys were half of it). `read` turns it back into
- * the entity through the same driver conversions and column transformers TypeORM's own
- * hydration applies, so getters, transformers and field resolvers see the same object either
- * way. bigint and numeric are sent as text, so an amount never passes through a float;
- * timestamps as epoch milliseconds, truncated as the pg driver truncates microseconds.
+ * of orders is a lot of JSON to parse, and keys were half of it). bigint and numeric are sent
+ * as text, so an amount never passes through a float; timestamps as epoch milliseconds,
+ * truncated as the pg driver truncates microseconds.
+ *
+ * `read` gives an instance of the entity class whose columns are read from the packed row on
+ * first use, through the same driver conversions and column transformers TypeORM's hydration
+ * applies (a page of orders shows a handful of its ~40 columns; converting all of them, dates
+ * above all, was most of the cost of reading it). A value, once read or assigned, is an
+ * ordinary own property. These entities are for reading: services load their own in the
+ * transaction that changes them.
  */
 export class RowJson<T extends ObjectLiteral> {
   private readonly metadata: EntityMetadata;
   private readonly columns: ColumnMetadata[];
-  private readonly deferred: ColumnMetadata[];
-  private readonly convert: ((value: unknown) => unknown)[];
+  /** The entity's prototype, under one that reads the columns from the packed row. */
+  private readonly proto: object;
 
   constructor(ds: DataSource, entity: EntityTarget<T>, options: RowJsonOptions<T> = {}) {
     this.metadata = ds.getMetadata(entity);
     const defer = new Set<string>((options.defer ?? []).map(String));
     this.columns = this.metadata.columns.filter((c) => !defer.has(c.propertyName));
-    this.deferred = this.metadata.columns.filter((c) => defer.has(c.propertyName));
-    if (this.deferred.length !== defer.size) throw new Error(`${this.metadata.name}: can only defer plain columns (${[...defer].join(', ')}).`);
-    this.convert = this.columns.map((column) => {
-      const type = String(column.type);
-      const from = column.transformer && !Array.isArray(column.transformer) ? column.transformer : null;
-      if (column.isArray || (column.transformer && !from)) return (v) => ds.driver.prepareHydratedValue(v, column);
-      // The driver's conversions are the identity for these once JSON has parsed them; only
-      // a column transformer (bigint ⇄ JS bigint) is left to apply.
-      if (TIMESTAMPS.has(type)) return from ? (v) => from.from(v === null ? null : new Date(v as number)) : (v) => (v === null ? null : new Date(v as number));
-      if (AS_PARSED.has(type) || EXACT_AS_TEXT.has(type)) return from ? (v) => from.from(v) : (v) => v;
-      return (v) => ds.driver.prepareHydratedValue(v, column);
+    const deferred = this.metadata.columns.filter((c) => defer.has(c.propertyName));
+    if (deferred.length !== defer.size || deferred.some((c) => c.embeddedMetadata)) {
+      throw new Error(`${this.metadata.name}: can only defer plain columns (${[...defer].join(', ')}).`);
+    }
+    const target = this.metadata.target;
+    if (typeof target !== 'function') throw new Error(`${this.metadata.name}: RowJson needs an entity class.`);
+    this.proto = Object.create(target.prototype);
+
+    // Embedded objects (an order's delivery address) are built whole on first use.
+    const embedded = new Map<string, { create: () => ObjectLiteral; parts: { property: string; index: number; convert: Convert | null }[] }>();
+    this.columns.forEach((column, index) => {
+      const convert = converter(ds, column);
+      const owner = column.embeddedMetadata;
+      if (!owner) return defineColumn(this.proto, column.propertyName, convert ? (row) => convert(row[index]) : null, index);
+      if (owner.parentEmbeddedMetadata) throw new Error(`${this.metadata.name}: nested embedded columns are not supported.`);
+      if (!embedded.has(owner.propertyName)) embedded.set(owner.propertyName, { create: () => owner.create(), parts: [] });
+      embedded.get(owner.propertyName)!.parts.push({ property: column.propertyName, index, convert });
     });
+    for (const [name, { create, parts }] of embedded) {
+      defineColumn(this.proto, name, (row) => {
+        const value = create();
+        for (const part of parts) value[part.property] = part.convert ? part.convert(row[part.index]) : row[part.index];
+        return value;
+      }, -1);
+    }
+    for (const column of deferred) {
+      const message = `${this.metadata.name}.${column.propertyName} was left out by this read (RowJson defer): load it before use.`;
+      const get = Object.assign(() => {
+        throw new Error(message);
+      }, { [DEFERRED]: true });
+      Object.defineProperty(this.proto, column.propertyName, { configurable: true, get, set: setOwn(column.propertyName) });
+    }
   }
 
   /** The table, for FROM clauses. */
@@ -78,20 +108,55 @@ export class RowJson<T extends ObjectLiteral> {
 
   /** The entity, from JSON `sql()` produced (as `pg` parses it). */
   read(json: PackedRow): T {
-    const entity = this.metadata.create(undefined, { fromDeserializer: true }) as T;
-    for (let i = 0; i < this.columns.length; i++) {
-      const column = this.columns[i];
-      // setEntityValue walks embedded objects (an order's delivery address); plain columns are set directly.
-      if (column.embeddedMetadata) column.setEntityValue(entity, this.convert[i](json[i]));
-      else (entity as ObjectLiteral)[column.propertyName] = this.convert[i](json[i]);
-    }
-    for (const column of this.deferred) notRead(entity, this.metadata.name, column.propertyName);
+    const entity = Object.create(this.proto);
+    entity[ROW] = json;
     return entity;
   }
 
   readAll(list: PackedRow[]): T[] {
     return list.map((json) => this.read(json));
   }
+}
+
+/** How a column's JSON value becomes the entity's value; null where it is used as parsed. */
+type Convert = (value: unknown) => unknown;
+
+function converter(ds: DataSource, column: ColumnMetadata): Convert | null {
+  const type = String(column.type);
+  const from = column.transformer && !Array.isArray(column.transformer) ? column.transformer : null;
+  if (column.isArray || (column.transformer && !from)) return (v) => ds.driver.prepareHydratedValue(v, column);
+  // The driver's conversions are the identity for these once JSON has parsed them; only a
+  // column transformer (bigint ⇄ JS bigint) is left to apply.
+  if (TIMESTAMPS.has(type)) return from ? (v) => from.from(v === null ? null : new Date(v as number)) : (v) => (v === null ? null : new Date(v as number));
+  if (AS_PARSED.has(type) || EXACT_AS_TEXT.has(type)) return from ? (v) => from.from(v) : null;
+  return (v) => ds.driver.prepareHydratedValue(v, column);
+}
+
+function setOwn(property: string) {
+  return function (this: object, value: unknown) {
+    Object.defineProperty(this, property, { value, writable: true, enumerable: true, configurable: true });
+  };
+}
+
+/**
+ * A column read from the packed row: as parsed (`read` null), or converted once and then kept
+ * as an own property (a date is one Date, whoever asks).
+ */
+function defineColumn(proto: object, property: string, read: ((row: PackedRow) => unknown) | null, index: number): void {
+  const set = setOwn(property);
+  Object.defineProperty(proto, property, {
+    configurable: true,
+    get: read
+      ? function (this: { [ROW]: PackedRow }) {
+          const value = read(this[ROW]);
+          set.call(this, value);
+          return value;
+        }
+      : function (this: { [ROW]: PackedRow }) {
+          return this[ROW][index];
+        },
+    set,
+  });
 }
 
 export interface RowJsonOptions<T> {
@@ -103,23 +168,13 @@ export interface RowJsonOptions<T> {
   defer?: (keyof T & string)[];
 }
 
-/** Makes `property` throw on read until assigned: a left-out column is never mistaken for empty. */
-function notRead(entity: ObjectLiteral, entityName: string, property: string): void {
-  Object.defineProperty(entity, property, {
-    configurable: true,
-    enumerable: false,
-    get() {
-      throw new Error(`${entityName}.${property} was left out by this read (RowJson defer): load it before use.`);
-    },
-    set(value) {
-      Object.defineProperty(this, property, { value, writable: true, enumerable: true, configurable: true });
-    },
-  });
-}
-
-/** False for a column a RowJson read left out (see `defer`). */
+/** False for a column a RowJson read left out (see `defer`) and nobody has assigned since. */
 export function wasRead<T extends ObjectLiteral>(entity: T, property: keyof T & string): boolean {
-  return Object.getOwnPropertyDescriptor(entity, property)?.get === undefined;
+  for (let o: object | null = entity; o; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, property);
+    if (descriptor) return !(descriptor.get && DEFERRED in descriptor.get);
+  }
+  return true;
 }
 
 const readers = new WeakMap<DataSource, Map<EntityTarget<any>, Map<string, RowJson<any>>>>();
