@@ -88,14 +88,50 @@ describe('the order screens', () => {
     expect(fromList.secondInvoice).toEqual(detail.data.order.secondInvoice);
   });
 
-  it('cost three statements for the detail (viewer, order with items and invoices, messages with files) and two for a page', async () => {
+  it('cost two statements for the detail (viewer; order with items, invoices and its message page) and two for a page of orders', async () => {
     const count = async (query: string, variables: Record<string, unknown>) => {
       const before = sqlStatementCount(gw.app.ds);
       const res = await gw.gql(query, variables, { token: owner.token });
       expect(res.errors).toBeUndefined();
       return sqlStatementCount(gw.app.ds) - before;
     };
-    expect(await count(BENCH_DETAIL, { id: orderId })).toBe(3);
+    expect(await count(BENCH_DETAIL, { id: orderId })).toBe(2);
     expect(await count(BENCH_LIST, { first: 50 })).toBe(2);
+  });
+});
+
+describe('the thread read with the order (look-ahead)', () => {
+  const MESSAGES = '{ nodes { id title body readAt author { side name } attachments { id filename byteSize } } pageInfo { hasNextPage endCursor } }';
+  // A fragment turns the look-ahead off: the messages field then loads its own page.
+  const withLookAhead = `query($id: ID!, $first: Int!, $after: String) { order(id: $id) { id messages(first: $first, after: $after) ${MESSAGES} } }`;
+  const withoutLookAhead = `query($id: ID!, $first: Int!, $after: String) { order(id: $id) { id ...thread } } fragment thread on Order { messages(first: $first, after: $after) ${MESSAGES} }`;
+
+  it('gives the same pages, cursors included, as the messages field reading them itself', async () => {
+    let after: string | null = null;
+    const pages = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await gw.gql(withLookAhead, { id: orderId, first: 2, after }, { token: owner.token });
+      const b = await gw.gql(withoutLookAhead, { id: orderId, first: 2, after }, { token: owner.token });
+      expect(a.errors).toBeUndefined();
+      expect(a.data).toEqual(b.data);
+      pages.push(a.data.order.messages);
+      after = a.data.order.messages.pageInfo.endCursor;
+    }
+    expect(pages.map((p) => p.nodes.length)).toEqual([2, 2, 0]);
+    expect(pages.map((p) => p.pageInfo.hasNextPage)).toEqual([true, false, false]);
+  });
+
+  it('leaves bad page arguments to the messages field, which refuses them as before', async () => {
+    const res = await gw.gql(withLookAhead, { id: orderId, first: 101, after: null }, { token: owner.token });
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0].path).toEqual(['order', 'messages']);
+    const tampered = await gw.gql(withLookAhead, { id: orderId, first: 2, after: 'not-a-cursor' }, { token: owner.token });
+    expect(tampered.errors?.[0].path).toEqual(['order', 'messages']);
+  });
+
+  it('reads nothing of someone else’s thread: their order is null', async () => {
+    const stranger = await registerCustomer(gw);
+    const res = await gw.gql(withLookAhead, { id: orderId, first: 2, after: null }, { token: stranger.token });
+    expect(res.data.order).toBeNull();
   });
 });

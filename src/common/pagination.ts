@@ -3,13 +3,14 @@ import { ArgsType, ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { DomainError, UserErrorCode } from './errors';
 
 export const MAX_PAGE = 100;
+export const DEFAULT_PAGE = 20;
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE}.` })
+  @Field(() => Int, { defaultValue: DEFAULT_PAGE, description: `At most ${MAX_PAGE}.` })
   @Min(1)
   @Max(MAX_PAGE)
-  first: number = 20;
+  first: number = DEFAULT_PAGE;
 
   @Field(() => String, { nullable: true, description: 'The `endCursor` of the previous page.' })
   after?: string | null;
@@ -63,7 +64,7 @@ export function Connection<T extends object>(Node: ClassType<T>, name = Node.nam
 
 /** Checks `first` (1..100) for resolvers whose args are not validated by type-graphql. */
 export function pageSize(first: number | undefined): number {
-  const n = first ?? 20;
+  const n = first ?? DEFAULT_PAGE;
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
     throw new DomainError(UserErrorCode.INVALID, `first must be between 1 and ${MAX_PAGE}.`, ['first']);
   }

@@ -2,7 +2,8 @@ import type { Context } from '../../app/context';
 import { preparedQuery } from '../../app/data-source';
 import { groupBy, pagesPerParent } from '../../app/loaders';
 import { rowJson, type PackedRow } from '../../app/row-json';
-import type { ConnectionShape } from '../../common/pagination';
+import type { DataSource } from 'typeorm';
+import { toConnection, type ConnectionShape } from '../../common/pagination';
 import { Attachment } from '../attachments/attachment.entity';
 import { Message } from './message.entity';
 
@@ -25,7 +26,7 @@ function attachmentLoader(ctx: Context) {
   return ctx.loaders.get<string, Attachment[]>('message.attachments', async (ids) => {
     const files = rowJson(ctx.app.ds, Attachment);
     const rows: { row: PackedRow }[] = await preparedQuery(
-        ctx.app.ds,
+      ctx.app.ds,
       `SELECT ${files.sql('a')} AS row FROM ${files.table} a WHERE a.message_id = ANY($1) ORDER BY a.position`,
       [ids],
     );
@@ -43,6 +44,29 @@ export function attachmentsOf(ctx: Context, messageId: string): Promise<Attachme
  * orders of a request that ask for the same page.
  */
 export function messagePageOf(ctx: Context, orderId: string, first: number, after: string | null | undefined): Promise<ConnectionShape<Message>> {
+  return pageLoader(ctx, first, after).load(orderId);
+}
+
+/**
+ * SQL over order alias `o`: the order's thread after seq `$afterSeq` (null: from the start), at
+ * most `$limit` messages, with their files, as one JSON array; for `rememberThreadPage`. Lets
+ * the order's own statement bring the page its screen asks for (app/look-ahead.ts).
+ */
+export function threadPageSql(ds: DataSource, afterSeq: string, limit: string): string {
+  const messages = rowJson(ds, Message);
+  const files = rowJson(ds, Attachment);
+  return `(SELECT coalesce(json_agg(json_build_array(${messages.sql('m')},
+      (SELECT coalesce(json_agg(${files.sql('a')} ORDER BY a.position), '[]') FROM ${files.table} a WHERE a.message_id = m.id)) ORDER BY m.seq), '[]')
+    FROM (SELECT * FROM ${messages.table} w WHERE w.order_id = o.id AND (${afterSeq}::bigint IS NULL OR w.seq > ${afterSeq}::bigint) ORDER BY w.seq LIMIT ${limit}) m)`;
+}
+
+/** Keeps a page `threadPageSql` read (first + 1 rows) as this request's `messages(first, after)` of the order. */
+export function rememberThreadPage(ctx: Context, orderId: string, first: number, after: string | null, rows: [PackedRow, PackedRow[]][]): void {
+  const messages = rows.map(([message, attachments]) => remember(ctx, { message, attachments }));
+  pageLoader(ctx, first, after).prime(orderId, toConnection(messages, first, (m) => [m.seq]));
+}
+
+function pageLoader(ctx: Context, first: number, after: string | null | undefined) {
   return ctx.loaders
     .get<string, ConnectionShape<Message>>(`order.messages:${first}:${after ?? ''}`, (ids) =>
       pagesPerParent(ctx.app.ds, {
@@ -57,8 +81,7 @@ export function messagePageOf(ctx: Context, orderId: string, first: number, afte
         parentOf: (m) => m.orderId,
         keyOf: (m) => m.seq,
       }),
-    )
-    .load(orderId);
+    );
 }
 
 /** The customer's questions for the seller about each item, oldest first, with the files. */

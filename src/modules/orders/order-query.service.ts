@@ -10,7 +10,7 @@ import { normalizePhone } from '../../common/phone';
 import type { Account } from '../accounts/account.entity';
 import { normalizeOrderNumber } from './guest-access';
 import { Order } from './order.entity';
-import type { OrderRead } from './order-read-model';
+import type { OrderRead, ThreadPage } from './order-read-model';
 import { OrderStatus, STATUS_GROUPS } from './order-state';
 import { StaffQueue, type OrdersFilter } from './order.inputs';
 
@@ -33,9 +33,9 @@ export class OrderQueryService {
   constructor(private readonly app: App) {}
 
   /** One order, if the viewer may see it; someone else's order is simply not there. */
-  async findVisible(viewer: Account, id: string): Promise<OrderRead | null> {
+  async findVisible(viewer: Account, id: string, thread?: ThreadPage): Promise<OrderRead | null> {
     if (!isUuid(id)) return null;
-    const [read] = await this.app.orderReads.byIds(this.app.ds, [id]);
+    const [read] = await this.app.orderReads.byIds(this.app.ds, [id], thread);
     if (!read || !(isStaff(viewer) || read.order.customerId === viewer.id)) return null;
     return read;
   }

@@ -3,6 +3,7 @@ import { preparedQuery } from '../../app/data-source';
 import { rowJson, type PackedRow, type RowJson } from '../../app/row-json';
 import { Invoice } from '../invoices/invoice.entity';
 import { MessageSide } from '../messaging/message.entity';
+import { threadPageSql } from '../messaging/message-loaders';
 import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
 
@@ -18,6 +19,14 @@ export interface OrderBundle {
 export interface OrderRead {
   order: Order;
   bundle: OrderBundle;
+  /** A page of the thread, when it was asked for with the order (see `byIds`). */
+  thread?: [PackedRow, PackedRow[]][];
+}
+
+/** A page of the thread to read with the order: after seq `afterKey`, `limit` messages. */
+export interface ThreadPage {
+  afterKey: string | null;
+  limit: number;
 }
 
 type Row = { order: PackedRow; items: PackedRow[]; invoices: PackedRow[]; unread_customer: number; unread_staff: number };
@@ -49,10 +58,18 @@ export class OrderReadModel {
     this.page = shape(ds, rowJson(ds, Invoice, { defer: ['storedLines', 'pricing'] }));
   }
 
-  /** The orders with these ids (any order; missing ones are left out). */
-  async byIds(ds: DataSource, ids: readonly string[]): Promise<OrderRead[]> {
-    const rows = await preparedQuery<Row>(ds, `SELECT ${this.detail.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
-    return rows.map((row) => this.detail.read(row));
+  /** The orders with these ids (any order; missing ones are left out), with a page of each thread if given. */
+  async byIds(ds: DataSource, ids: readonly string[], thread?: ThreadPage): Promise<OrderRead[]> {
+    if (!thread) {
+      const rows = await preparedQuery<Row>(ds, `SELECT ${this.detail.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
+      return rows.map((row) => this.detail.read(row));
+    }
+    const rows = await preparedQuery<Row & { thread: [PackedRow, PackedRow[]][] }>(
+      ds,
+      `SELECT ${this.detail.select}, ${threadPageSql(ds, '$2', '$3')} AS thread FROM customer_order o WHERE o.id = ANY($1)`,
+      [ids, thread.afterKey, thread.limit],
+    );
+    return rows.map((row) => ({ ...this.detail.read(row), thread: row.thread }));
   }
 }
 

@@ -1,4 +1,7 @@
-import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, ID, Info, Mutation, Query, Resolver } from 'type-graphql';
+import { requestedPage } from '../../app/look-ahead';
+import { rememberThreadPage } from '../messaging/message-loaders';
 import type { Context } from '../../app/context';
 import { unauthenticated } from '../../common/errors';
 import { PageArgs } from '../../common/pagination';
@@ -21,9 +24,13 @@ function access(ctx: Context, guest?: GuestAccessInput | null): OrderAccess {
 export class OrderResolver {
   @Authorized()
   @Query(() => Order, { nullable: true, description: 'One order: customers see their own, staff any. Missing and not-yours look the same (null).' })
-  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Order | null> {
-    const read = await ctx.app.orderQueries.findVisible(ctx.viewer!, id);
-    return read ? remember(ctx, [read])[0] : null;
+  async order(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Order | null> {
+    // The detail screen shows the thread: read its page in the order's own statement.
+    const page = requestedPage(info, 'messages');
+    const read = await ctx.app.orderQueries.findVisible(ctx.viewer!, id, page ? { afterKey: page.afterKey, limit: page.first + 1 } : undefined);
+    if (!read) return null;
+    if (page && read.thread) rememberThreadPage(ctx, read.order.id, page.first, page.after, read.thread);
+    return remember(ctx, [read])[0];
   }
 
   @Authorized()
