@@ -24,15 +24,15 @@ import { measureUploadMemory } from './upload-memory';
  * `npm run bench`: throughput of the gateway next to a hand-written ceiling (bench/ceiling.ts),
  * a mutation under load, memory under concurrent uploads, and start-up time. Not part of
  * `npm test`. Uses DATABASE_URL if set, else its own embedded PostgreSQL in a temporary folder.
- * BENCH_SECONDS (5), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (50) change the load.
+ * BENCH_SECONDS (4), BENCH_ROUNDS (5) and BENCH_CONNECTIONS (50) change the load.
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 /**
  * Gateway and ceiling are measured in alternating rounds (G C, C G, G C …) and each round's
  * ratio is taken back to back: on a shared 2-core machine the load from other work drifts by
  * ±30 % within a minute, which one long run of each would put into the ratio.
  */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** The node flags of `npm start` (package.json), so the gateway runs here exactly as it is started. */
 const START_NODE_ARGS = startNodeArgs();

@@ -110,7 +110,7 @@ describe('the thread read with the order (look-ahead)', () => {
     let after: string | null = null;
     const pages = [];
     for (let i = 0; i < 3; i++) {
-      const a = await gw.gql(withLookAhead, { id: orderId, first: 2, after }, { token: owner.token });
+      const a: { data?: any; errors?: unknown } = await gw.gql(withLookAhead, { id: orderId, first: 2, after }, { token: owner.token });
       const b = await gw.gql(withoutLookAhead, { id: orderId, first: 2, after }, { token: owner.token });
       expect(a.errors).toBeUndefined();
       expect(a.data).toEqual(b.data);

@@ -13,8 +13,9 @@ const TIMESTAMPS = new Set(['timestamptz', 'timestamp', 'timestamp with time zon
 /** One row as `RowJson.sql` packs it. */
 export type PackedRow = unknown[];
 
-/** Where a lazily read entity keeps its packed row. */
+/** Where a lazily read entity keeps its packed row, and the values converted from it so far. */
 const ROW = Symbol('packed row');
+const CONVERTED = Symbol('converted values');
 /** Marks the getter of a deferred column (see `wasRead`). */
 const DEFERRED = Symbol('deferred column');
 
@@ -58,17 +59,19 @@ export class RowJson<T extends ObjectLiteral> {
     this.columns.forEach((column, index) => {
       const convert = converter(ds, column);
       const owner = column.embeddedMetadata;
-      if (!owner) return defineColumn(this.proto, column.propertyName, convert ? (row) => convert(row[index]) : null, index);
+      if (!owner) return defineColumn(this.proto, column.propertyName, convert ? (row) => convert(row[index]) : null, index, this.columns.length);
       if (owner.parentEmbeddedMetadata) throw new Error(`${this.metadata.name}: nested embedded columns are not supported.`);
       if (!embedded.has(owner.propertyName)) embedded.set(owner.propertyName, { create: () => owner.create(), parts: [] });
       embedded.get(owner.propertyName)!.parts.push({ property: column.propertyName, index, convert });
     });
+    let slot = this.columns.length;
     for (const [name, { create, parts }] of embedded) {
-      defineColumn(this.proto, name, (row) => {
+      const read = (row: PackedRow) => {
         const value = create();
         for (const part of parts) value[part.property] = part.convert ? part.convert(row[part.index]) : row[part.index];
         return value;
-      }, -1);
+      };
+      defineColumn(this.proto, name, read, slot++, this.columns.length + embedded.size);
     }
     for (const column of deferred) {
       const message = `${this.metadata.name}.${column.propertyName} was left out by this read (RowJson defer): load it before use.`;
@@ -110,6 +113,7 @@ export class RowJson<T extends ObjectLiteral> {
   read(json: PackedRow): T {
     const entity = Object.create(this.proto);
     entity[ROW] = json;
+    entity[CONVERTED] = null;
     return entity;
   }
 
@@ -138,24 +142,26 @@ function setOwn(property: string) {
   };
 }
 
+type Lazy = { [ROW]: PackedRow; [CONVERTED]: unknown[] | null };
+
 /**
- * A column read from the packed row: as parsed (`read` null), or converted once and then kept
- * as an own property (a date is one Date, whoever asks).
+ * A column read from the packed row: as parsed (`read` null, `index` its place in the row), or
+ * converted once into slot `index` of the converted values (a date is one Date, whoever asks).
+ * Assigning makes it an ordinary own property.
  */
-function defineColumn(proto: object, property: string, read: ((row: PackedRow) => unknown) | null, index: number): void {
-  const set = setOwn(property);
+function defineColumn(proto: object, property: string, read: ((row: PackedRow) => unknown) | null, index: number, slots: number): void {
   Object.defineProperty(proto, property, {
     configurable: true,
     get: read
-      ? function (this: { [ROW]: PackedRow }) {
-          const value = read(this[ROW]);
-          set.call(this, value);
-          return value;
+      ? function (this: Lazy) {
+          const converted = (this[CONVERTED] ??= new Array(slots));
+          const value = converted[index];
+          return value !== undefined ? value : (converted[index] = read(this[ROW]));
         }
-      : function (this: { [ROW]: PackedRow }) {
+      : function (this: Lazy) {
           return this[ROW][index];
         },
-    set,
+    set: setOwn(property),
   });
 }
 
