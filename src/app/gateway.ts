@@ -126,7 +126,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         requestId: String(req.id),
         ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
         viewer: await viewerFrom(app, req.headers.authorization),
-        log: req.log,
+        get log() {
+          return req.log; // made on first use (request-log.ts)
+        },
         loaders: new Loaders(),
         origin: config.PUBLIC_BASE_URL ? config.publicBaseUrl : `${req.protocol}://${req.get('host')}`,
       }),

@@ -26,12 +26,14 @@ export function requestLog(log: Logger, quiet: (path: string) => boolean) {
     const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', id);
     req.id = id;
-    req.log = log.child({ reqId: id });
+    // Most requests log nothing: the child logger is made when first used.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: true, get: () => (child ??= log.child({ reqId: id })) });
     if (!quiet(req.path)) {
       const started = performance.now();
       res.once('finish', () => {
         const level = res.statusCode >= 500 ? 'error' : 'info';
-        if (!req.log.isLevelEnabled(level)) return;
+        if (!log.isLevelEnabled(level)) return;
         const responseTime = Math.round(performance.now() - started);
         req.log[level]({ req: { method: req.method, url: req.originalUrl, remoteAddress: req.ip }, res: { statusCode: res.statusCode }, responseTime }, 'request completed');
       });
