@@ -40,6 +40,10 @@ describe('HTTP basics', () => {
   it('tags every response with a request id', async () => {
     const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
     expect(res.headers.get('x-request-id')).toMatch(/^[\w-]+$/);
+    const post = (id: string) => fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': id }, body: '{"query":"{ __typename }"}' });
+    // A caller's well-formed id is kept (to follow a request across services); anything else is replaced.
+    expect((await post('trace-42_a')).headers.get('x-request-id')).toBe('trace-42_a');
+    expect((await post('<script>')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('names the field of malformed input with BAD_USER_INPUT', async () => {
