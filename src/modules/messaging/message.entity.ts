@@ -85,4 +85,9 @@ export class Message {
   @Field()
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  @Field(() => MessageAuthor)
+  get author(): MessageAuthor {
+    return { side: this.authorSide, name: this.authorName };
+  }
 }

@@ -9,7 +9,7 @@ import { Order } from '../orders/order.entity';
 import { unreadCountOf } from '../orders/order-loaders';
 import { isStaff } from '../../app/auth-checker';
 import { limitMessageSend } from '../../app/security/message-limits';
-import { Message, MessageAuthor, MessageSide } from './message.entity';
+import { Message, MessageSide } from './message.entity';
 import { attachmentsOf, messagePageOf, sellerQuestionsOf } from './message-loaders';
 import { MessageConnection, MessageSendInput, MessageSendPayload, MessagesMarkReadInput, MessagesMarkReadPayload } from './message.inputs';
 import { messagingOpenUntil } from './messaging-rules';
@@ -34,11 +34,6 @@ export class MessageResolver {
 
 @Resolver(() => Message)
 export class MessageFieldsResolver {
-  @FieldResolver(() => MessageAuthor)
-  author(@Root() message: Message): MessageAuthor {
-    return { side: message.authorSide, name: message.authorName };
-  }
-
   @FieldResolver(() => [Attachment])
   attachments(@Root() message: Message, @Ctx() ctx: Context): Promise<Attachment[]> {
     return attachmentsOf(ctx, message.id);

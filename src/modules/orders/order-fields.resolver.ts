@@ -1,6 +1,5 @@
 import { Args, Ctx, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../app/context';
-import { Currency, Money } from '../../common/money';
 import { Connection, PageArgs } from '../../common/pagination';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind } from '../invoices/invoice-state';
@@ -52,16 +51,6 @@ export class OrderFieldsResolver {
 
 @Resolver(() => OrderItem)
 export class OrderItemFieldsResolver {
-  @FieldResolver(() => Money, { nullable: true, description: 'Per unit, in CNY; set by the quote.' })
-  unitPrice(@Root() item: OrderItem): Money | null {
-    return item.unitPriceCny === null ? null : Money.of(item.unitPriceCny, Currency.CNY);
-  }
-
-  @FieldResolver(() => Money, { nullable: true, description: 'The seller’s shipping to our warehouse, in CNY; set by the quote.' })
-  chinaShipping(@Root() item: OrderItem): Money | null {
-    return item.chinaShippingCny === null ? null : Money.of(item.chinaShippingCny, Currency.CNY);
-  }
-
   @FieldResolver(() => [ItemAction], { description: 'What the viewer can do with this item now.' })
   async availableActions(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<ItemAction[]> {
     const [order, invoice, payments] = await Promise.all([orderById(ctx, item.orderId), invoiceOf(ctx, item.orderId, InvoiceKind.FIRST), paymentsOfOrder(ctx, item.orderId)]);

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Order } from './order.entity';
-import { bigintTransformer } from '../../common/money';
+import { bigintTransformer, Currency, Money } from '../../common/money';
 import { ItemStatus } from './order-state';
 
 @ObjectType({ description: 'One product line of an order.' })
@@ -78,4 +78,15 @@ export class OrderItem {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
+
+  // Getters rather than field resolvers: a page of orders reads hundreds (docs/benchmarks.md).
+  @Field(() => Money, { nullable: true, description: 'Per unit, in CNY; set by the quote.' })
+  get unitPrice(): Money | null {
+    return this.unitPriceCny === null ? null : Money.of(this.unitPriceCny, Currency.CNY);
+  }
+
+  @Field(() => Money, { nullable: true, description: 'The seller’s shipping to our warehouse, in CNY; set by the quote.' })
+  get chinaShipping(): Money | null {
+    return this.chinaShippingCny === null ? null : Money.of(this.chinaShippingCny, Currency.CNY);
+  }
 }
