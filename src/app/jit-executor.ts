@@ -1,8 +1,5 @@
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import {
-  execute, getNamedType, getVariableValues, GraphQLError, isInputObjectType, isNonNullType, typeFromAST,
-  type DocumentNode, type ExecutionResult, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
-} from 'graphql';
+import { execute, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Context } from './context';
 
@@ -15,9 +12,11 @@ type Plan = CompiledQuery | ExecutionResult | 'interpret';
  * work (argument maps, path records, promise bookkeeping) of screens that resolve thousands of
  * fields — the largest share of an order-detail or order-list request (docs/benchmarks.md).
  *
- * Mutations (one object each; uploads) stay with graphql-js, as does any query whose
- * variables include an input object with a required field that has a default: graphql-jit
- * 0.8 refuses to apply such defaults (`useDeposit: Boolean! = true`), where the spec fills them.
+ * Mutations (one object each; uploads) stay with graphql-js. So does any query whose variables
+ * graphql-jit refuses: graphql-js then decides, with its errors (which Apollo answers as
+ * BAD_USER_INPUT; graphql-jit's lack the variable's AST node) or by running the query where
+ * graphql-jit 0.8 was wrong to refuse — it does not fill the default of a required input
+ * field (`useDeposit: Boolean! = true`), as the spec does.
  *
  * Apollo Server has one supported seam for its executor: a "gateway" that hands it the schema
  * and an executor. Everything else stays Apollo's: parsing, validation (our operation limits),
@@ -32,7 +31,7 @@ export function jitExecution(schema: GraphQLSchema): Gateway {
     if (!byOperation) plans.set(document, (byOperation = new Map()));
     let plan = byOperation.get(operationName ?? '');
     if (!plan) {
-      plan = operation.operation === 'query' && jitCoercesVariables(schema, operation) ? compileQuery(schema, document, operationName ?? undefined) : 'interpret';
+      plan = operation.operation === 'query' ? compileQuery(schema, document, operationName ?? undefined) : 'interpret';
       byOperation.set(operationName ?? '', plan);
     }
     return plan;
@@ -44,13 +43,11 @@ export function jitExecution(schema: GraphQLSchema): Gateway {
         schema,
         executor: async ({ document, operation, operationName, request, context }) => {
           const plan = planFor(document, operation, operationName);
-          if (plan === 'interpret') return execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
+          const interpret = () => execute({ schema, document, operationName, variableValues: request.variables, contextValue: context });
+          if (plan === 'interpret') return interpret();
           if (!isCompiledQuery(plan)) return plan;
-          // graphql-js judges the variables first, so bad ones get its errors, which Apollo
-          // answers as BAD_USER_INPUT (graphql-jit's lack the variable's AST node).
-          const checked = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
-          if (checked.errors) return { errors: checked.errors };
           const result = await plan.query(undefined, context, request.variables ?? {});
+          if (!('data' in result)) return interpret(); // the variables were refused: see above
           return result.errors ? { ...result, errors: result.errors.map(asGraphqlJsError) } : result;
         },
       };
@@ -71,19 +68,4 @@ export function jitExecution(schema: GraphQLSchema): Gateway {
 function asGraphqlJsError(error: GraphQLError): GraphQLError {
   const rebuilt = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions });
   return Object.assign(rebuilt, { locations: error.locations });
-}
-
-/** False when a variable's input type holds a required field with a default (see above). */
-function jitCoercesVariables(schema: GraphQLSchema, operation: OperationDefinitionNode): boolean {
-  const seen = new Set<string>();
-  const safe = (type: GraphQLInputType): boolean => {
-    const named = getNamedType(type);
-    if (!isInputObjectType(named) || seen.has(named.name)) return true;
-    seen.add(named.name);
-    return Object.values(named.getFields()).every((field) => !(isNonNullType(field.type) && field.defaultValue !== undefined) && safe(field.type));
-  };
-  return (operation.variableDefinitions ?? []).every((definition) => {
-    const type = typeFromAST(schema, definition.type) as GraphQLInputType | undefined;
-    return type === undefined || safe(type);
-  });
 }

@@ -7,11 +7,15 @@ import { toConnection, type ConnectionShape } from '../../common/pagination';
 import { Attachment } from '../attachments/attachment.entity';
 import { Message } from './message.entity';
 
-/** The select list for message row `m` and its files (see RowJson). */
+/** SQL: the files of message row `m`, in the order sent, as one JSON array (see RowJson). */
+function filesSql(ds: DataSource, m: string): string {
+  const files = rowJson(ds, Attachment);
+  return `(SELECT coalesce(json_agg(${files.sql('a')} ORDER BY a.position), '[]') FROM ${files.table} a WHERE a.message_id = ${m}.id)`;
+}
+
+/** The select list for message row `m` and its files. */
 function messageSelect(ctx: Context, m: string): string {
-  const files = rowJson(ctx.app.ds, Attachment);
-  return `${rowJson(ctx.app.ds, Message).sql(m)} AS message,
-    (SELECT coalesce(json_agg(${files.sql('a')} ORDER BY a.position), '[]') FROM ${files.table} a WHERE a.message_id = ${m}.id) AS attachments`;
+  return `${rowJson(ctx.app.ds, Message).sql(m)} AS message, ${filesSql(ctx.app.ds, m)} AS attachments`;
 }
 
 /** Reads a row of `messageSelect` and keeps its files for the `attachments` field. */
@@ -54,9 +58,7 @@ export function messagePageOf(ctx: Context, orderId: string, first: number, afte
  */
 export function threadPageSql(ds: DataSource, afterSeq: string, limit: string): string {
   const messages = rowJson(ds, Message);
-  const files = rowJson(ds, Attachment);
-  return `(SELECT coalesce(json_agg(json_build_array(${messages.sql('m')},
-      (SELECT coalesce(json_agg(${files.sql('a')} ORDER BY a.position), '[]') FROM ${files.table} a WHERE a.message_id = m.id)) ORDER BY m.seq), '[]')
+  return `(SELECT coalesce(json_agg(json_build_array(${messages.sql('m')}, ${filesSql(ds, 'm')}) ORDER BY m.seq), '[]')
     FROM (SELECT * FROM ${messages.table} w WHERE w.order_id = o.id AND (${afterSeq}::bigint IS NULL OR w.seq > ${afterSeq}::bigint) ORDER BY w.seq LIMIT ${limit}) m)`;
 }
 

@@ -41,7 +41,7 @@ export interface OrderReadShape {
  * The order as the order screens read it: the order row, its items, its invoices and the unread
  * counts, in ONE statement for any number of orders (PostgreSQL packs the related rows into
  * JSON). `order`, `orders` and every Order field that needs these read from here, so the detail
- * screen costs a fixed three statements (viewer, order, message page) and a list page two.
+ * screen costs a fixed two statements (viewer; order with its message page) and a list page two.
  * Writes never go through here: services lock and load entities in their transaction.
  */
 export class OrderReadModel {
@@ -60,14 +60,11 @@ export class OrderReadModel {
 
   /** The orders with these ids (any order; missing ones are left out), with a page of each thread if given. */
   async byIds(ds: DataSource, ids: readonly string[], thread?: ThreadPage): Promise<OrderRead[]> {
-    if (!thread) {
-      const rows = await preparedQuery<Row>(ds, `SELECT ${this.detail.select} FROM customer_order o WHERE o.id = ANY($1)`, [ids]);
-      return rows.map((row) => this.detail.read(row));
-    }
-    const rows = await preparedQuery<Row & { thread: [PackedRow, PackedRow[]][] }>(
+    const withThread = thread ? `, ${threadPageSql(ds, '$2', '$3')} AS thread` : '';
+    const rows = await preparedQuery<Row & { thread?: OrderRead['thread'] }>(
       ds,
-      `SELECT ${this.detail.select}, ${threadPageSql(ds, '$2', '$3')} AS thread FROM customer_order o WHERE o.id = ANY($1)`,
-      [ids, thread.afterKey, thread.limit],
+      `SELECT ${this.detail.select}${withThread} FROM ${rowJson(ds, Order).table} o WHERE o.id = ANY($1)`,
+      thread ? [ids, thread.afterKey, thread.limit] : [ids],
     );
     return rows.map((row) => ({ ...this.detail.read(row), thread: row.thread }));
   }
