@@ -36,10 +36,13 @@ it('cancels an unpaid order 7 days after the quote, not before, through the same
   expect(after.events.nodes).toContainEqual(expect.objectContaining({ type: 'ORDER_STATUS_CHANGED', actorRole: 'SYSTEM', toState: 'CANCELLED', data: expect.objectContaining({ reason: 'UNPAID_TIMEOUT' }) }));
 });
 
-it('leaves orders that were never quoted alone', async () => {
+it('cancels an application never quoted 7 days after it was submitted (seed 003: 申し込みから7日), not before', async () => {
   const order = await submitOrder(gw, owner);
-  await autoCancelUnpaid(gw.app, new Date(gw.clock.now().getTime() + 30 * 86_400_000));
+  const submitted = gw.clock.now().getTime();
+  expect(await autoCancelUnpaid(gw.app, new Date(submitted + 7 * 86_400_000 - 1000))).toBe(0);
   expect((await gw.gql(STATUS, { id: order.id }, { token: owner.token })).data.order.status).toBe('SUBMITTED');
+  expect(await autoCancelUnpaid(gw.app, new Date(submitted + 7 * 86_400_000))).toBe(1);
+  expect((await gw.gql(STATUS, { id: order.id }, { token: owner.token })).data.order).toMatchObject({ status: 'CANCELLED', cancelReason: 'NOT_QUOTED' });
 });
 
 it('cancels each of 200 stale orders exactly once under three concurrent sweeps', async () => {

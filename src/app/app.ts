@@ -15,6 +15,7 @@ import { ReturnRequestService } from '../modules/warehouse/return-request.servic
 import { CombinedShippingService } from '../modules/warehouse/combined-shipping.service';
 import { MessageService } from '../modules/messaging/message.service';
 import { InvoiceService } from '../modules/invoices/invoice.service';
+import { Lifecycle } from '../modules/lifecycle/lifecycle';
 import { GuestAccessGuard } from '../modules/orders/guest-access';
 import { OrderReadModel } from '../modules/orders/order-read-model';
 import { OrderQueryService } from '../modules/orders/order-query.service';
@@ -38,6 +39,8 @@ export class App {
   readonly deposits: DepositService;
   /** Attachment bytes (message files, inspection photos); metadata lives in the database. */
   readonly storage: AttachmentStorage;
+  /** The state machines of orders, items, invoices and requests, with what entering each state does. */
+  readonly lifecycle: Lifecycle;
   readonly orders: OrderService;
   readonly orderQueries: OrderQueryService;
   readonly orderReads: OrderReadModel;
@@ -80,6 +83,7 @@ export class App {
     this.cardProvider = createCardProvider(config, log);
     this.deposits = new DepositService(this);
     this.storage = createStorage(config);
+    this.lifecycle = new Lifecycle(this);
     this.orders = new OrderService(this);
     this.orderReads = new OrderReadModel(this.ds);
     this.orderQueries = new OrderQueryService(this);

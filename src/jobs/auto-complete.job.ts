@@ -4,7 +4,6 @@ import { inTransaction } from '../common/transaction';
 import { Order } from '../modules/orders/order.entity';
 import { OrderStatus } from '../modules/orders/order-state';
 import { SYSTEM } from '../modules/orders/order-events';
-import { transitionOrder } from '../modules/orders/order-transitions';
 
 export const AUTO_COMPLETE_DAYS = 30;
 const BATCH = 50;
@@ -30,7 +29,7 @@ export async function autoCompleteShipped(app: App, now: Date): Promise<number> 
         .setOnLocked('skip_locked')
         .getMany();
       for (const order of orders) {
-        await transitionOrder(tx, order, OrderStatus.COMPLETED, { actor: SYSTEM, at: now, data: { auto: true, days: AUTO_COMPLETE_DAYS } });
+        await app.lifecycle.order.transition(tx, order, OrderStatus.COMPLETED, { actor: SYSTEM, at: now, data: { auto: true, days: AUTO_COMPLETE_DAYS } });
       }
       return orders.length;
     });

@@ -3,6 +3,7 @@ import type { Context } from '../../app/context';
 import { preparedQuery } from '../../app/data-source';
 import { wasRead } from '../../app/row-json';
 import { Invoice, InvoiceLine, type StoredInvoiceLine } from './invoice.entity';
+import { isOverdue } from './invoice-money';
 
 @Resolver(() => Invoice)
 export class InvoiceFieldsResolver {
@@ -11,6 +12,11 @@ export class InvoiceFieldsResolver {
     // A page of orders reads invoices without their lines (orders/order-read-model.ts).
     const stored = wasRead(invoice, 'storedLines') ? invoice.storedLines : await storedLinesOf(ctx, invoice.id);
     return stored.map(InvoiceLine.from);
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Open past its due date: unpaid, or its payment still being confirmed (staff decide it before it can be cancelled).' })
+  overdue(@Root() invoice: Invoice, @Ctx() ctx: Context): boolean {
+    return isOverdue(invoice, ctx.app.clock.now());
   }
 }
 

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Order } from '../orders/order.entity';
 import { bigintTransformer, Currency, Money } from '../../common/money';
+import { amountDue } from './invoice-money';
 import { InvoiceKind, InvoiceLineKind, InvoiceStatus } from './invoice-state';
 
 /** One line as stored (jsonb): amounts as decimal-free strings of minor units. */
@@ -139,7 +140,6 @@ export class Invoice {
 
   @Field(() => Money, { description: 'What is still to pay (never below zero).' })
   get amountDue(): Money {
-    const due = this.totalMinor - this.amountPaidMinor;
-    return Money.jpy(this.status === InvoiceStatus.VOID || due < 0n ? 0n : due);
+    return Money.jpy(amountDue(this));
   }
 }

@@ -6,7 +6,6 @@ import { OrderItem } from '../orders/order-item.entity';
 import type { Order } from '../orders/order.entity';
 import { LIVE_ITEM_STATUSES } from '../orders/order-state';
 import { recordEvent, type Actor } from '../orders/order-events';
-import { transitionInvoice } from '../orders/order-transitions';
 import { computeFirstInvoice, formatRate, parseRate, type QuotedItem, type ServiceFeeRule } from './invoice-calc';
 import { Invoice } from './invoice.entity';
 import { DomainError, UserErrorCode } from '../../common/errors';
@@ -69,15 +68,6 @@ export class InvoiceService {
       data: { invoiceId: invoice.id, kind: invoice.kind, totalBefore: formatMinor(before, Currency.JPY), totalAfter: formatMinor(total, Currency.JPY), revision: invoice.revision },
     });
     return invoice;
-  }
-
-  /** A cancelled order's open invoices are voided (they stay on record). */
-  async voidOpen(tx: EntityManager, orderId: string, actor: Actor, at: Date): Promise<void> {
-    const open = await tx.getRepository(Invoice).find({ where: { orderId, status: InvoiceStatus.OPEN }, lock: { mode: 'pessimistic_write' } });
-    for (const invoice of open) {
-      // Void only when no money stays on it (unpaid, or paid and refunded in full).
-      if (invoice.amountPaidMinor === invoice.amountRefundedMinor) await transitionInvoice(tx, invoice, InvoiceStatus.VOID, { actor, at });
-    }
   }
 
   /**

@@ -21,11 +21,11 @@ export class GuestAccessGuard {
   constructor(private readonly limits: RateLimits) {}
 
   /** The unclaimed guest order, or null. Locks it when `forUpdate` (mutations). */
-  async find(tx: EntityManager, ip: string, orderNumber: string, phone: string, forUpdate = false): Promise<Order | null> {
+  async find(tx: EntityManager, ip: string, orderNumber: string, phone: string, forUpdate = false, includeClaimed = false): Promise<Order | null> {
     const number = normalizeOrderNumber(orderNumber);
     await this.takeAttempt(number, ip);
     const order = await tx.getRepository(Order).findOne({
-      where: { orderNumber: number, customerId: IsNull() },
+      where: { orderNumber: number, ...(includeClaimed ? {} : { customerId: IsNull() }) },
       ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
     if (order && samePhone(order.contactPhone, phone)) {

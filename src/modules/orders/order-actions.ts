@@ -1,55 +1,68 @@
 import { isStaff } from '../../app/auth-checker';
 import type { Account } from '../accounts/account.entity';
 import type { Invoice } from '../invoices/invoice.entity';
-import { InvoiceStatus } from '../invoices/invoice-state';
-import type { OrderItem } from './order-item.entity';
-import type { Order } from './order.entity';
-import { OrderStatus } from './order-state';
-import {
-  refuseAddressChange, refuseCancellationRequest, refuseCustomerCancel, refuseItemChange, refuseQuote, refuseStaffCancel, type FirstPaymentState,
-} from './order-rules';
-import { ItemAction, OrderAction } from './order.types';
+import { refuseInvoicePayment } from '../invoices/invoice-money';
+import type { OrderFacts } from '../lifecycle/order-facts';
 import { refuseMessage, refuseSellerQuestion } from '../messaging/messaging-rules';
 import { refuseExchangeRequest } from '../warehouse/return-request-rules';
+import { ItemExchangeStatus } from '../warehouse/return-request-state';
+import type { OrderItem } from './order-item.entity';
+import type { Order } from './order.entity';
+import { ItemStatus } from './order-state';
+import {
+  refuseAddressChange, refuseCancellationRequest, refuseCustomerCancel, refuseItemChange, refuseQuote, refuseReceiptReport, refuseSecondInvoice, refuseShipment,
+  refuseStaffCancel, type FirstPaymentState,
+} from './order-rules';
+import { ItemAction, OrderAction } from './order.types';
 
 /** What the payments module knows that the actions depend on (built by payments/payment-actions.ts). */
 export interface OrderPaymentState {
   /** A bank transfer of this order was chosen and awaits the customer's report. */
   transferToReport: boolean;
+  /** A reported transfer awaits staff confirmation. */
+  transferReported: boolean;
   secondInvoice: Invoice | null;
   /** Money for the second invoice is on its way (a reported transfer, a held card capture). */
   secondPending: boolean;
 }
 
 /**
- * What the viewer may do now, from the very rules the mutations enforce (order-rules.ts).
+ * What the viewer may do now, from the very rules the mutations enforce (order-rules.ts and
+ * the rules next to each mutation): a client never shows a button that fails, and the
+ * lifecycle model test (test/lifecycle-model.test.ts) takes every action offered.
  * `viewer` is null for a guest, who may do what the customer may.
  */
-export function orderActions(viewer: Account | null, order: Order, items: OrderItem[], pay: FirstPaymentState, now: Date, payments?: OrderPaymentState): OrderAction[] {
+export function orderActions(
+  viewer: Account | null, order: Order, items: OrderItem[], pay: FirstPaymentState, now: Date, payments: OrderPaymentState, facts: OrderFacts,
+): OrderAction[] {
   const actions: OrderAction[] = [];
-  const staff = isStaff(viewer);
-  if (staff) {
-    if (!refuseQuote(order)) actions.push(OrderAction.QUOTE);
-    if (!refuseStaffCancel(order, pay)) actions.push(OrderAction.CANCEL_BY_STAFF);
+  const offer = (action: OrderAction, when: boolean) => when && actions.push(action);
+  const messaging = !refuseMessage(order, now);
+  if (isStaff(viewer)) {
+    offer(OrderAction.QUOTE, !refuseQuote(order));
+    offer(OrderAction.CONFIRM_TRANSFER, payments.transferReported);
+    offer(OrderAction.PURCHASE_ITEM, items.some((i) => i.status === ItemStatus.PURCHASING && !facts.sellerQuestionItemIds.includes(i.id)));
+    offer(OrderAction.MARK_UNAVAILABLE, items.some((i) => i.status === ItemStatus.PURCHASING));
+    offer(OrderAction.MARK_ARRIVED, items.some((i) => i.status === ItemStatus.PURCHASED));
+    offer(OrderAction.ISSUE_SECOND_INVOICE, !refuseSecondInvoice(order, facts));
+    offer(OrderAction.SHIP, !refuseShipment(order, facts));
+    offer(OrderAction.DECIDE_CANCELLATION, facts.cancellationPending);
+    offer(OrderAction.DECIDE_EXCHANGE, facts.openReturns.some((r) => r.status === ItemExchangeStatus.REQUESTED));
+    offer(OrderAction.COMPLETE_EXCHANGE, facts.openReturns.some((r) => r.status === ItemExchangeStatus.SELLER_ACCEPTED));
+    offer(OrderAction.ANSWER_SELLER_QUESTION, messaging && facts.sellerQuestionItemIds.length > 0);
+    offer(OrderAction.CANCEL_BY_STAFF, !refuseStaffCancel(order, pay));
   } else {
-    const invoice = pay.invoice;
-    if (order.status === OrderStatus.AWAITING_FIRST_PAYMENT && invoice?.status === InvoiceStatus.OPEN && !pay.pending && invoice.totalMinor > invoice.amountPaidMinor) {
-      actions.push(OrderAction.PAY_FIRST_INVOICE);
-    }
-    if (!refuseCustomerCancel(order, pay)) actions.push(OrderAction.CANCEL_ORDER);
-    if (!refuseCancellationRequest(order)) actions.push(OrderAction.REQUEST_CANCELLATION);
-    if (payments?.transferToReport) actions.push(OrderAction.REPORT_BANK_TRANSFER);
-    const second = payments?.secondInvoice;
-    if (order.status === OrderStatus.AWAITING_SECOND_PAYMENT && second?.status === InvoiceStatus.OPEN && !payments!.secondPending && second.totalMinor > second.amountPaidMinor) {
-      actions.push(OrderAction.PAY_SECOND_INVOICE);
-    }
+    offer(OrderAction.PAY_FIRST_INVOICE, Boolean(pay.invoice) && !refuseInvoicePayment(order, pay.invoice!, pay.pending));
+    offer(OrderAction.REPORT_BANK_TRANSFER, payments.transferToReport);
+    offer(OrderAction.PAY_SECOND_INVOICE, Boolean(payments.secondInvoice) && !refuseInvoicePayment(order, payments.secondInvoice!, payments.secondPending));
+    offer(OrderAction.CANCEL_ORDER, !refuseCustomerCancel(order, pay));
+    offer(OrderAction.REQUEST_CANCELLATION, !refuseCancellationRequest(order, pay, false, facts.cancellationPending));
+    offer(OrderAction.REPORT_RECEIPT, !refuseReceiptReport(order));
+    offer(OrderAction.ASK_SELLER, messaging && items.some((item) => !refuseSellerQuestion(item)));
   }
-  if (items.some((item) => !refuseItemChange(order, item, pay))) actions.push(OrderAction.CHANGE_ITEMS);
-  if (!refuseAddressChange(order)) actions.push(OrderAction.CHANGE_DELIVERY_ADDRESS);
-  if (!refuseMessage(order, now)) {
-    actions.push(OrderAction.SEND_MESSAGE);
-    if (!staff && items.some((item) => !refuseSellerQuestion(item))) actions.push(OrderAction.ASK_SELLER);
-  }
+  offer(OrderAction.CHANGE_ITEMS, items.some((item) => !refuseItemChange(order, item, pay)));
+  offer(OrderAction.CHANGE_DELIVERY_ADDRESS, !refuseAddressChange(order));
+  offer(OrderAction.SEND_MESSAGE, messaging);
   return actions;
 }
 

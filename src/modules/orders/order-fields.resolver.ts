@@ -7,7 +7,7 @@ import { itemActions, orderActions } from './order-actions';
 import { hasOpenReturnRequest } from '../warehouse/return-request.resolver';
 import { OrderEvent } from './order-event.entity';
 import { OrderItem } from './order-item.entity';
-import { eventsOf, invoiceOf, itemsOf, orderById } from './order-loaders';
+import { eventsOf, factsOf, invoiceOf, itemsOf, orderById } from './order-loaders';
 import { firstPaymentState } from './order-rules';
 import { Order } from './order.entity';
 import { ItemAction, OrderAction } from './order.types';
@@ -36,11 +36,11 @@ export class OrderFieldsResolver {
 
   @FieldResolver(() => [OrderAction], { description: 'What the viewer can do now; computed from the rules the mutations enforce.' })
   async availableActions(@Root() order: Order, @Ctx() ctx: Context): Promise<OrderAction[]> {
-    const [items, invoice, second, payments] = await Promise.all([
-      itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST), invoiceOf(ctx, order.id, InvoiceKind.SECOND), paymentsOfOrder(ctx, order.id),
+    const [items, invoice, second, payments, facts] = await Promise.all([
+      itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST), invoiceOf(ctx, order.id, InvoiceKind.SECOND), paymentsOfOrder(ctx, order.id), factsOf(ctx, order.id),
     ]);
     const paying = orderPaymentState(payments, invoice, second);
-    return orderActions(ctx.viewer, order, items, firstPaymentState(invoice, paying.firstPending), ctx.app.clock.now(), paying);
+    return orderActions(ctx.viewer, order, items, firstPaymentState(invoice, paying.firstPending), ctx.app.clock.now(), paying, facts);
   }
 
   @FieldResolver(() => OrderEventConnection, { description: 'The timeline, oldest first: who did what, when.' })

@@ -1,3 +1,4 @@
+import { loadOrderFacts, type OrderFacts } from '../lifecycle/order-facts';
 import type { Context } from '../../app/context';
 import { pagesPerParent } from '../../app/loaders';
 import { rowJson } from '../../app/row-json';
@@ -78,4 +79,9 @@ export function eventsOf(ctx: Context, orderId: string, first: number, after: st
       });
     })
     .load(orderId);
+}
+
+/** What other modules hold that decides the next steps (lifecycle/order-facts.ts); one statement per request. */
+export function factsOf(ctx: Context, orderId: string): Promise<OrderFacts> {
+  return ctx.loaders.get<string, OrderFacts>('order.facts', (ids) => loadOrderFacts(ctx.app.ds.manager, ids)).load(orderId);
 }

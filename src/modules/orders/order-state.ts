@@ -22,7 +22,7 @@ export const ORDER_TRANSITIONS: TransitionTable<OrderStatus> = {
   AWAITING_ARRIVAL: [OrderStatus.INSPECTING, OrderStatus.CANCELLED],
   INSPECTING: [OrderStatus.AWAITING_SECOND_PAYMENT, OrderStatus.CANCELLED],
   AWAITING_SECOND_PAYMENT: [OrderStatus.PREPARING_SHIPMENT, OrderStatus.CANCELLED],
-  PREPARING_SHIPMENT: [OrderStatus.SHIPPED],
+  PREPARING_SHIPMENT: [OrderStatus.SHIPPED, OrderStatus.CANCELLED],
   SHIPPED: [OrderStatus.COMPLETED],
   COMPLETED: [],
   CANCELLED: [],
@@ -68,6 +68,7 @@ export enum CancelReason {
   CUSTOMER_REQUEST = 'CUSTOMER_REQUEST', // the customer cancelled, or asked and staff agreed
   ALL_ITEMS_CANCELLED = 'ALL_ITEMS_CANCELLED', // the customer cancelled the last item
   UNPAID_TIMEOUT = 'UNPAID_TIMEOUT', // first invoice unpaid 7 days after the quote
+  NOT_QUOTED = 'NOT_QUOTED', // no quote within 7 days of the application (seed 003)
   PURCHASE_FAILED = 'PURCHASE_FAILED', // nothing could be bought
   FORWARDING_FAILED = 'FORWARDING_FAILED', // the goods cannot be shipped to Japan
   PROHIBITED_ITEM = 'PROHIBITED_ITEM', // the goods may not be exported or imported

@@ -6,23 +6,20 @@ import { DomainError, UserErrorCode } from '../../common/errors';
 import { requireUuid } from '../../common/ids';
 import { Currency, parseMoneyInput } from '../../common/money';
 import { normalizePhone } from '../../common/phone';
-import { humanize } from '../../common/state-machine';
 import { pgCode } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import type { Account } from '../accounts/account.entity';
 import { parseRate } from '../invoices/invoice-calc';
 import { InvoiceKind } from '../invoices/invoice-state';
-import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
 import { CancelReason, ItemStatus, LIVE_ITEM_STATUSES, OrderStatus } from './order-state';
-import { actorOf, recordEvent, type Actor } from './order-events';
+import { actorOf, recordEvent } from './order-events';
 import {
   firstPaymentState, refuseAddressChange, refuseCustomerCancel, refuseItemChange, refuseQuote, refuseStaffCancel, type FirstPaymentState,
 } from './order-rules';
-import { transitionItem, transitionOrder } from './order-transitions';
-import type {
-  DeliveryAddressInput, GuestAccessInput, OrderCancelByStaffInput, OrderDeliveryAddressChangeInput, OrderItemQuantityChangeInput,
+import {
+  MAX_QUANTITY, DeliveryAddressInput, GuestAccessInput, OrderCancelByStaffInput, OrderDeliveryAddressChangeInput, OrderItemQuantityChangeInput,
   OrderQuoteInput, OrderSubmitInput, GuestOrderClaimInput,
 } from './order.inputs';
 
@@ -96,14 +93,14 @@ export class OrderService {
     const actor = actorOf(viewer);
     const at = this.app.clock.now();
     await this.app.invoices.issueFirst(tx, order, items, rate, actor, at);
-    await transitionOrder(tx, order, OrderStatus.AWAITING_FIRST_PAYMENT, { actor, at });
+    await this.app.lifecycle.order.transition(tx, order, OrderStatus.AWAITING_FIRST_PAYMENT, { actor, at });
     return order;
   }
 
   /** Before the first payment: a new quantity for one item (0 cancels it); the invoice follows. */
   async changeItemQuantity(tx: EntityManager, access: OrderAccess, input: OrderItemQuantityChangeInput): Promise<{ item: OrderItem; order: Order }> {
-    if (!Number.isInteger(input.quantity) || input.quantity < 0 || input.quantity > 999) {
-      throw new DomainError(UserErrorCode.INVALID, 'The quantity must be between 0 (cancel the item) and 999.', ['input', 'quantity']);
+    if (!Number.isInteger(input.quantity) || input.quantity < 0 || input.quantity > MAX_QUANTITY) {
+      throw new DomainError(UserErrorCode.INVALID, `The quantity must be between 0 (cancel the item) and ${MAX_QUANTITY}.`, ['input', 'quantity']);
     }
     const { order, item } = await this.lockItem(tx, access, input.itemId);
     const refusal = refuseItemChange(order, item, await this.firstPayment(tx, order.id));
@@ -113,15 +110,12 @@ export class OrderService {
     const at = this.app.clock.now();
     if (input.quantity === item.quantity) return { item, order };
     if (input.quantity === 0) {
-      await transitionItem(tx, item, ItemStatus.CANCELLED, { actor, at, data: { quantity: item.quantity } });
+      // The item's hooks recompute the invoice, or cancel the order when it was the last item.
+      await this.app.lifecycle.item.transition(tx, item, ItemStatus.CANCELLED, { actor, at, order, data: { quantity: item.quantity } });
     } else {
       await tx.getRepository(OrderItem).update({ id: item.id }, { quantity: input.quantity });
       await recordEvent(tx, { orderId: order.id, itemId: item.id, type: 'ITEM_QUANTITY_CHANGED', actor, at, data: { before: item.quantity, after: input.quantity } });
       item.quantity = input.quantity;
-    }
-    if ((await this.liveItems(tx, order.id)).length === 0) {
-      await this.cancelWhole(tx, order, CancelReason.ALL_ITEMS_CANCELLED, null, actor, at);
-    } else {
       await this.app.invoices.recomputeFirst(tx, order, actor, at);
     }
     return { item, order };
@@ -132,7 +126,7 @@ export class OrderService {
     const order = await this.lockVisible(tx, access, orderId);
     const refusal = refuseCustomerCancel(order, await this.firstPayment(tx, order.id));
     if (refusal) throw refusal;
-    await this.cancelWhole(tx, order, CancelReason.CUSTOMER_REQUEST, null, actorOf(access.viewer), this.app.clock.now());
+    await this.app.lifecycle.cancelOrder(tx, order, { actor: actorOf(access.viewer), at: this.app.clock.now(), reason: CancelReason.CUSTOMER_REQUEST });
     return order;
   }
 
@@ -142,32 +136,8 @@ export class OrderService {
     const order = await this.lockForStaff(tx, input.orderId);
     const refusal = refuseStaffCancel(order, await this.firstPayment(tx, order.id));
     if (refusal) throw refusal;
-    await this.cancelAndRefund(tx, order, input.reason, input.note.trim(), actorOf(viewer), this.app.clock.now());
+    await this.app.lifecycle.cancelOrder(tx, order, { actor: actorOf(viewer), at: this.app.clock.now(), reason: input.reason, note: input.note.trim() });
     return order;
-  }
-
-  /** Cancels the whole order and refunds everything paid on its invoices to the deposit. */
-  async cancelAndRefund(tx: EntityManager, order: Order, reason: CancelReason, note: string | null, actor: Actor, at: Date): Promise<bigint> {
-    let refunded = 0n;
-    for (const kind of [InvoiceKind.FIRST, InvoiceKind.SECOND]) {
-      const invoice = await this.app.invoices.findForOrder(tx, order.id, kind, true);
-      const net = invoice ? invoice.amountPaidMinor - invoice.amountRefundedMinor : 0n;
-      if (invoice && net > 0n) {
-        await this.app.invoices.refund(tx, invoice, order, { amountMinor: net, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: `Order cancelled (${humanize(reason)})`, actor, at });
-        refunded += net;
-      }
-    }
-    await this.cancelWhole(tx, order, reason, note, actor, at);
-    return refunded;
-  }
-
-  /** Cancels the order, its live items and its unpaid invoices, in the caller's transaction. */
-  async cancelWhole(tx: EntityManager, order: Order, reason: CancelReason, note: string | null, actor: Actor, at: Date): Promise<void> {
-    for (const item of await this.liveItems(tx, order.id)) {
-      await transitionItem(tx, item, ItemStatus.CANCELLED, { actor, at, reason });
-    }
-    await this.app.invoices.voidOpen(tx, order.id, actor, at);
-    await transitionOrder(tx, order, OrderStatus.CANCELLED, { actor, at, reason, note });
   }
 
   /** Until shipment preparation starts. The timeline keeps the old and the new address. */
@@ -186,8 +156,12 @@ export class OrderService {
 
   /** Attaches a guest order to the signed-in customer, proven by order number + phone. */
   async claim(tx: EntityManager, viewer: Account, ip: string, input: GuestOrderClaimInput): Promise<Order> {
-    const order = await this.app.guestAccess.find(tx, ip, input.orderNumber, input.phone, true);
+    const order = await this.app.guestAccess.find(tx, ip, input.orderNumber, input.phone, true, true);
     if (!order) throw notFound('order', ['input', 'orderNumber']);
+    if (order.customerId !== null) {
+      // Said plainly only to whoever proved the number and phone; to anyone else the order is not there.
+      throw new DomainError(UserErrorCode.ALREADY_CLAIMED, order.customerId === viewer.id ? 'This order is already in your account.' : 'This order already belongs to an account.', ['input', 'orderNumber']);
+    }
     await tx.getRepository(Order).update({ id: order.id }, { customerId: viewer.id });
     order.customerId = viewer.id;
     await recordEvent(tx, { orderId: order.id, type: 'ORDER_CLAIMED', actor: actorOf(viewer), at: this.app.clock.now() });

@@ -21,9 +21,46 @@ export enum OrderAction {
   SEND_MESSAGE = 'SEND_MESSAGE',
   // staff
   QUOTE = 'QUOTE',
+  CONFIRM_TRANSFER = 'CONFIRM_TRANSFER',
+  PURCHASE_ITEM = 'PURCHASE_ITEM',
+  MARK_UNAVAILABLE = 'MARK_UNAVAILABLE',
+  MARK_ARRIVED = 'MARK_ARRIVED',
+  DECIDE_EXCHANGE = 'DECIDE_EXCHANGE',
+  COMPLETE_EXCHANGE = 'COMPLETE_EXCHANGE',
+  ISSUE_SECOND_INVOICE = 'ISSUE_SECOND_INVOICE',
+  SHIP = 'SHIP',
+  DECIDE_CANCELLATION = 'DECIDE_CANCELLATION',
+  ANSWER_SELLER_QUESTION = 'ANSWER_SELLER_QUESTION',
   CANCEL_BY_STAFF = 'CANCEL_BY_STAFF',
 }
-registerEnumType(OrderAction, { name: 'OrderAction' });
+registerEnumType(OrderAction, {
+  name: 'OrderAction',
+  description: 'A step the viewer can take on the order now; offered only when the mutation behind it would succeed with valid input.',
+  valuesConfig: {
+    PAY_FIRST_INVOICE: { description: 'invoicePay on the first invoice.' },
+    REPORT_BANK_TRANSFER: { description: 'paymentBankTransferReport: say the chosen transfer was sent.' },
+    CHANGE_ITEMS: { description: 'orderItemQuantityChange: before any payment.' },
+    ASK_SELLER: { description: 'messageSend with askSellerBeforePurchase, about an item before payment.' },
+    CANCEL_ORDER: { description: 'orderCancel: while nothing has been received or is on its way.' },
+    REQUEST_CANCELLATION: { description: 'orderCancellationRequest: once money is received or on its way, until shipment.' },
+    CHANGE_DELIVERY_ADDRESS: { description: 'orderDeliveryAddressChange: until shipment preparation starts.' },
+    PAY_SECOND_INVOICE: { description: 'invoicePay on the second invoice.' },
+    REPORT_RECEIPT: { description: 'orderReceiptReport: the parcel arrived.' },
+    SEND_MESSAGE: { description: 'messageSend: the thread is open.' },
+    QUOTE: { description: 'Staff: orderQuote.' },
+    CONFIRM_TRANSFER: { description: 'Staff: paymentConfirm or paymentReject of a reported transfer.' },
+    PURCHASE_ITEM: { description: 'Staff: orderItemPurchase of an item with no open seller question.' },
+    MARK_UNAVAILABLE: { description: 'Staff: orderItemUnavailable.' },
+    MARK_ARRIVED: { description: 'Staff: orderItemArrival of a bought item.' },
+    DECIDE_EXCHANGE: { description: 'Staff: itemExchangeDecide with the seller’s answer.' },
+    COMPLETE_EXCHANGE: { description: 'Staff: itemExchangeComplete once the replacement is inspected.' },
+    ISSUE_SECOND_INVOICE: { description: 'Staff: invoiceSecondIssue.' },
+    SHIP: { description: 'Staff: orderShip.' },
+    DECIDE_CANCELLATION: { description: 'Staff: cancellationRequestDecide.' },
+    ANSWER_SELLER_QUESTION: { description: 'Staff: messageSend about the item with the seller’s answer.' },
+    CANCEL_BY_STAFF: { description: 'Staff: orderCancelByStaff; whatever was received is refunded.' },
+  },
+});
 
 export enum ItemAction {
   CHANGE_QUANTITY = 'CHANGE_QUANTITY',

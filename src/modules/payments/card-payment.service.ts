@@ -10,7 +10,8 @@ import { lockPayment, SYSTEM_ACCESS, type LockedPayment } from './payment-access
 import { Payment } from './payment.entity';
 import type { PaymentCardCompleteInput } from './payment.inputs';
 import { PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment } from './payment-state';
-import { amountDue, settle } from './settlement';
+import { amountDue } from '../invoices/invoice-money';
+import { settle } from './settlement';
 
 /** What a capture told us, from the capture call or from a webhook event. */
 interface CaptureFacts {

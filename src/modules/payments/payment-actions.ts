@@ -14,5 +14,6 @@ export function orderPaymentState(payments: Payment[], first: Invoice | null, se
     secondInvoice: second,
     secondPending: onItsWay(second) > 0,
     transferToReport: payments.some((p) => p.method === PaymentMethod.BANK_TRANSFER && p.status === PaymentStatus.PENDING),
+    transferReported: payments.some((p) => p.method === PaymentMethod.BANK_TRANSFER && p.status === PaymentStatus.REPORTED),
   };
 }

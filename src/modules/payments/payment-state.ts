@@ -1,7 +1,7 @@
 import { registerEnumType } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
 import { Currency, formatMinor } from '../../common/money';
-import { assertTransition, type TransitionTable } from '../../common/state-machine';
+import { StateMachine, type BaseMove, type TransitionTable } from '../../common/state-machine';
 import { recordEvent, type Actor } from '../orders/order-events';
 import type { Payment } from './payment.entity';
 
@@ -80,32 +80,29 @@ export function isMoneyOnItsWay(p: Pick<Payment, 'method' | 'status' | 'captureI
 }
 export const MONEY_ON_ITS_WAY_SQL = `(p.method <> 'DEPOSIT' AND (p.status = 'REPORTED' OR (p.status = 'PENDING' AND p.capture_id IS NOT NULL)))`;
 
-export interface PaymentMove {
+export interface PaymentMove extends BaseMove {
   actor: Actor;
-  at: Date;
   /** Other columns written with the status, in the same guarded UPDATE. */
   changes?: Partial<Payment>;
-  /** Extra timeline details (amounts as decimal strings). */
-  data?: Record<string, unknown>;
-  field?: string[];
 }
 
 // By entity name: payment.entity imports this file's enums, so a value import would be circular.
 const repo = (tx: EntityManager) => tx.getRepository<Payment>('Payment');
 
 /**
- * The only writer of `payment.status`. The caller holds the payment's row lock; the UPDATE is
- * also guarded on the old status. Appends `PAYMENT_<STATUS>` to the order's timeline (top-ups
- * have no order: their trace is the deposit ledger).
+ * A payment's lifecycle, one table per method. The caller holds the payment's row lock.
+ * Appends `PAYMENT_<STATUS>` to the order's timeline (top-ups have no order: their trace is
+ * the deposit ledger). Settling is `settlement.ts`, which moves the invoice in turn.
  */
-export async function transitionPayment(tx: EntityManager, payment: Payment, to: PaymentStatus, move: PaymentMove): Promise<void> {
-  const from = payment.status;
-  assertTransition(PAYMENT_TRANSITIONS[payment.method], 'payment', from, to, move.field);
-  const changes: Partial<Payment> = { ...move.changes, status: to };
-  const result = await repo(tx).update({ id: payment.id, status: from }, changes);
-  if (result.affected !== 1) throw new Error(`payment ${payment.id} left ${from} concurrently`);
-  Object.assign(payment, changes);
-  await paymentEvent(tx, payment, `PAYMENT_${to}`, move, from);
+export const paymentMachine = new StateMachine<Payment, PaymentStatus, PaymentMove>({
+  name: 'payment',
+  entity: 'Payment',
+  table: (payment) => PAYMENT_TRANSITIONS[payment.method],
+  record: (tx, payment, from, to, move) => paymentEvent(tx, payment, `PAYMENT_${to}`, move, from),
+});
+
+export function transitionPayment(tx: EntityManager, payment: Payment, to: PaymentStatus, move: PaymentMove): Promise<void> {
+  return paymentMachine.transition(tx, payment, to, move);
 }
 
 /** Records a new payment (PENDING) with its `PAYMENT_CREATED` timeline entry. */

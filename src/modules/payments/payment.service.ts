@@ -23,7 +23,8 @@ import type { DepositTopUpInput, InvoicePayInput } from './payment.inputs';
 import {
   createPayment, ExternalPaymentMethod, isMoneyOnItsWay, MONEY_ON_ITS_WAY_SQL, PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment,
 } from './payment-state';
-import { amountDue, minBig, settle } from './settlement';
+import { amountDue, refuseInvoicePayment } from '../invoices/invoice-money';
+import { minBig, settle } from './settlement';
 
 /** PayPal Japan's limit for one payment; also a sane bound for one top-up. */
 export const TOP_UP_MAX_JPY = 1_000_000n;
@@ -91,11 +92,9 @@ export class PaymentService {
       },
       async () => {
         const invoice = await lockInvoice(tx, invoiceId);
-        refusePayment(order, invoice);
         const actor = actorOf(access.viewer);
-        await this.replaceStartedPayments(tx, invoice, actor, at);
+        await this.replaceStartedPayments(tx, order, invoice, actor, at);
         let due = amountDue(invoice);
-        if (due <= 0n) throw new DomainError(UserErrorCode.NOTHING_TO_PAY, 'Nothing is due on this invoice.', field);
         const created: Payment[] = [];
         const base = { purpose: PaymentPurpose.INVOICE, accountId: order.customerId, orderId: order.id, invoiceId: invoice.id };
         // A guest has no deposit; a customer's is locked after the order and invoice (the one lock order).
@@ -127,18 +126,13 @@ export class PaymentService {
    * Payments started on this invoice but not under way (a transfer not reported, a card page
    * not completed) are cancelled: the customer changed their mind. Money on its way is not.
    */
-  private async replaceStartedPayments(tx: EntityManager, invoice: Invoice, actor: Actor, at: Date) {
+  private async replaceStartedPayments(tx: EntityManager, order: Order, invoice: Invoice, actor: Actor, at: Date) {
     const live = await tx.getRepository(Payment).find({
       where: { invoiceId: invoice.id, status: In([PaymentStatus.PENDING, PaymentStatus.REPORTED]) },
       lock: { mode: 'pessimistic_write' },
     });
-    if (live.some(isMoneyOnItsWay)) {
-      throw new DomainError(
-        UserErrorCode.PAYMENT_IN_PROGRESS,
-        'A payment of this invoice is being confirmed. Wait for it to be confirmed or rejected.',
-        ['input', 'invoiceId'],
-      );
-    }
+    const refusal = refuseInvoicePayment(order, invoice, live.some(isMoneyOnItsWay));
+    if (refusal) throw refusal;
     for (const payment of live) {
       await transitionPayment(tx, payment, PaymentStatus.CANCELLED, {
         actor,
@@ -205,11 +199,3 @@ export class PaymentService {
   }
 }
 
-/** Only an open invoice of an order waiting for exactly that payment can be paid. */
-function refusePayment(order: Order, invoice: Invoice): void {
-  const waiting = invoice.kind === InvoiceKind.FIRST ? OrderStatus.AWAITING_FIRST_PAYMENT : OrderStatus.AWAITING_SECOND_PAYMENT;
-  if (invoice.status !== InvoiceStatus.OPEN || order.status !== waiting) {
-    const why = invoice.status === InvoiceStatus.PAID ? 'is already paid' : invoice.status === InvoiceStatus.VOID ? 'was voided (the order was cancelled)' : 'cannot be paid now';
-    throw new DomainError(UserErrorCode.INVOICE_NOT_PAYABLE, `This invoice ${why}.`, ['input', 'invoiceId']);
-  }
-}

@@ -3,12 +3,10 @@ import type { App } from '../../app/app';
 import { Currency, formatMinor } from '../../common/money';
 import { DepositEntryKind, DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import type { Invoice } from '../invoices/invoice.entity';
-import { InvoiceKind, InvoiceStatus } from '../invoices/invoice-state';
-import { OrderItem } from '../orders/order-item.entity';
+import { amountDue } from '../invoices/invoice-money';
+import { InvoiceStatus } from '../invoices/invoice-state';
 import type { Order } from '../orders/order.entity';
-import { ItemStatus, OrderStatus } from '../orders/order-state';
 import type { Actor } from '../orders/order-events';
-import { transitionInvoice, transitionItem, transitionOrder } from '../orders/order-transitions';
 import type { Payment } from './payment.entity';
 import { PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment } from './payment-state';
 
@@ -94,33 +92,12 @@ export async function settle(tx: EntityManager, app: App, payment: Payment, rece
     if (rows.length !== 1) throw new Error(`invoice ${invoice!.id} would be overpaid`);
     invoice!.amountPaidMinor = BigInt(rows[0].amount_paid);
   }
+  // Paid in full: the invoice's PAID hook moves the order on (modules/lifecycle).
   if (invoice!.status === InvoiceStatus.OPEN && invoice!.amountPaidMinor >= invoice!.totalMinor) {
-    await invoicePaid(tx, invoice!, s.order!, s.actor, s.at);
+    await app.lifecycle.invoice.transition(tx, invoice!, InvoiceStatus.PAID, { actor: s.actor, at: s.at, order: s.order! });
   }
 }
 
-/**
- * An invoice paid in full: it becomes PAID and the order moves on. First invoice: the order
- * goes to PURCHASING and so does every item still before payment. Second invoice: shipment
- * preparation starts.
- */
-async function invoicePaid(tx: EntityManager, invoice: Invoice, order: Order, actor: Actor, at: Date): Promise<void> {
-  await transitionInvoice(tx, invoice, InvoiceStatus.PAID, { actor, at });
-  if (invoice.kind === InvoiceKind.FIRST && order.status === OrderStatus.AWAITING_FIRST_PAYMENT) {
-    await transitionOrder(tx, order, OrderStatus.PURCHASING, { actor, at });
-    const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id, status: ItemStatus.BEFORE_PAYMENT }, order: { position: 'ASC' } });
-    for (const item of items) await transitionItem(tx, item, ItemStatus.PURCHASING, { actor, at });
-  } else if (invoice.kind === InvoiceKind.SECOND && order.status === OrderStatus.AWAITING_SECOND_PAYMENT) {
-    await transitionOrder(tx, order, OrderStatus.PREPARING_SHIPMENT, { actor, at });
-  }
-}
-
-/** What is still to pay on an invoice; nothing on a paid or void one. */
-export function amountDue(invoice: Invoice): bigint {
-  if (invoice.status !== InvoiceStatus.OPEN) return 0n;
-  const due = invoice.totalMinor - invoice.amountPaidMinor;
-  return due > 0n ? due : 0n;
-}
 
 export function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;

@@ -11,7 +11,6 @@ import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
 import { ItemStatus, OrderStatus } from '../orders/order-state';
 import { actorOf, recordEvent, type Actor } from '../orders/order-events';
-import { transitionInvoice, transitionOrder } from '../orders/order-transitions';
 import { formatKg, parseParcel } from '../shipping/parcel';
 import type { ShippingMethod } from '../shipping/shipping-method';
 import { defaultMethodFor, methodRates, quoteMethod } from '../shipping/shipping-quote';
@@ -135,7 +134,7 @@ export class CombinedShippingService {
     for (const order of shipping) {
       await tx.getRepository(Order).update({ id: order.id }, { shipmentCarrier: input.carrier, trackingNumber: tracking });
       Object.assign(order, { shipmentCarrier: input.carrier, trackingNumber: tracking });
-      await transitionOrder(tx, order, OrderStatus.SHIPPED, { actor, at, data: { carrier: input.carrier, trackingNumber: tracking, shipmentGroupId: group.id } });
+      await this.app.lifecycle.order.transition(tx, order, OrderStatus.SHIPPED, { actor, at, data: { carrier: input.carrier, trackingNumber: tracking, shipmentGroupId: group.id } });
     }
     return { shipmentGroup: (await this.viewsForOrders([orders[0].id], tx))[0]!, orders };
   }
@@ -197,11 +196,10 @@ export class CombinedShippingService {
     await pending.attach(invoice.id);
     await recordEvent(tx, { orderId: order.id, type: 'SHIPMENT_COMBINED', actor, at, data: combined });
     await recordEvent(tx, { orderId: order.id, type: 'INVOICE_ISSUED', actor, at, data: { invoiceId: invoice.id, kind: InvoiceKind.SECOND, total: formatMinor(total, Currency.JPY), method: pricing.method } });
-    await transitionOrder(tx, order, OrderStatus.AWAITING_SECOND_PAYMENT, { actor, at });
+    await this.app.lifecycle.order.transition(tx, order, OrderStatus.AWAITING_SECOND_PAYMENT, { actor, at });
     if (total === 0n) {
-      // Nothing to pay (a tiny share): as if paid, so the order does not wait for money that never comes.
-      await transitionInvoice(tx, invoice, InvoiceStatus.PAID, { actor, at, data: { nothingDue: true } });
-      await transitionOrder(tx, order, OrderStatus.PREPARING_SHIPMENT, { actor, at });
+      // Nothing to pay (a tiny share): as if paid (the invoice's PAID hook moves the order on), so it does not wait for money that never comes.
+      await this.app.lifecycle.invoice.transition(tx, invoice, InvoiceStatus.PAID, { actor, at, order, data: { nothingDue: true } });
     }
   }
 }

@@ -13,14 +13,16 @@ export enum ItemExchangeStatus {
   SELLER_ACCEPTED = 'SELLER_ACCEPTED', // the seller agreed; an exchange now waits for the replacement
   SELLER_REFUSED = 'SELLER_REFUSED', // the seller said no; nothing changes on the order
   COMPLETED = 'COMPLETED', // return refunded, or the replacement arrived and was inspected
+  CLOSED = 'CLOSED', // the item or the whole order was cancelled before the request was settled
 }
 registerEnumType(ItemExchangeStatus, { name: 'ItemExchangeStatus' });
 
 export const ITEM_EXCHANGE_TRANSITIONS: TransitionTable<ItemExchangeStatus> = {
-  REQUESTED: [ItemExchangeStatus.SELLER_ACCEPTED, ItemExchangeStatus.SELLER_REFUSED],
-  SELLER_ACCEPTED: [ItemExchangeStatus.COMPLETED],
+  REQUESTED: [ItemExchangeStatus.SELLER_ACCEPTED, ItemExchangeStatus.SELLER_REFUSED, ItemExchangeStatus.CLOSED],
+  SELLER_ACCEPTED: [ItemExchangeStatus.COMPLETED, ItemExchangeStatus.CLOSED],
   SELLER_REFUSED: [],
   COMPLETED: [],
+  CLOSED: [],
 };
 
 /** Requests still in the works: they hold the parcel back (no second invoice, no shipment). */

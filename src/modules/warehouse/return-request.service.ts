@@ -4,12 +4,12 @@ import { isStaff } from '../../app/auth-checker';
 import { DomainError, UserErrorCode, type UserError } from '../../common/errors';
 import { requireUuid } from '../../common/ids';
 import { Currency, formatMinor, parseMinor } from '../../common/money';
-import { assertTransition } from '../../common/state-machine';
 import { mutation, pgCode, type Payload } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import type { Account } from '../accounts/account.entity';
 import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { cnyToJpy, parseRate } from '../invoices/invoice-calc';
+import { paidForItem } from '../invoices/invoice-money';
 import { Invoice, type StoredInvoiceLine } from '../invoices/invoice.entity';
 import { InvoiceKind, InvoiceLineKind, InvoiceStatus } from '../invoices/invoice-state';
 import { MessageSendInput } from '../messaging/message.inputs';
@@ -18,11 +18,10 @@ import type { Order } from '../orders/order.entity';
 import { CancelReason, ItemStatus } from '../orders/order-state';
 import { actorOf, recordEvent, type Actor } from '../orders/order-events';
 import type { OrderAccess } from '../orders/order.service';
-import { transitionItem } from '../orders/order-transitions';
 import { ItemReturnRequest } from './return-request.entity';
 import type { ItemExchangeCompleteInput, ItemExchangeDecideInput, ItemExchangeRequestInput, ItemReturnRequestPayload } from './return-request.inputs';
 import { refuseExchangeRequest } from './return-request-rules';
-import { ITEM_EXCHANGE_TRANSITIONS, ItemExchangeKind, ItemExchangeStatus, LocalShippingPayer, OPEN_EXCHANGE_STATUSES } from './return-request-state';
+import { ItemExchangeKind, ItemExchangeStatus, LocalShippingPayer, OPEN_EXCHANGE_STATUSES } from './return-request-state';
 
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 
@@ -96,7 +95,7 @@ export class ReturnRequestService {
     await assertValid(input);
     const { order, request } = await this.lockRequest(tx, input.requestId);
     const to = input.sellerAccepted ? ItemExchangeStatus.SELLER_ACCEPTED : ItemExchangeStatus.SELLER_REFUSED;
-    assertTransition(ITEM_EXCHANGE_TRANSITIONS, 'request', request.status, to, ['input', 'requestId']);
+    this.app.lifecycle.returnRequest.assert(request, to, ['input', 'requestId']);
     const item = (await tx.getRepository(OrderItem).findOneBy({ id: request.itemId }))!;
     const first = (await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.FIRST, true))!;
     const cost = this.localShipping(input, first);
@@ -115,24 +114,28 @@ export class ReturnRequestService {
       throw new DomainError(UserErrorCode.INVALID_STATE, `The item is ${item.status.toLowerCase()} meanwhile: record the seller’s refusal instead.`, ['input', 'requestId']);
     }
     const customerPays = changes.chargeTo === LocalShippingPayer.CUSTOMER ? cost.jpy : 0n;
-    let toSecondInvoice = customerPays;
+    const data = { note, localShipping: formatMinor(cost.jpy, Currency.JPY), chargeTo: changes.chargeTo };
     if (request.kind === ItemExchangeKind.RETURN) {
-      const settled = await this.settleReturn(tx, order, item, request, first, customerPays, note, actor, at);
-      Object.assign(changes, { refundedMinor: settled.refunded, withheldMinor: settled.withheld });
-      toSecondInvoice = settled.toSecondInvoice;
-    }
-    if (toSecondInvoice > 0n) {
-      changes.secondInvoiceChargeMinor = toSecondInvoice;
-      changes.chargedInvoiceId = await this.chargeOpenSecondInvoice(tx, order, item, request, toSecondInvoice, cost, actor, at);
-    }
-    await this.transition(tx, request, to, {
-      actor, at, changes,
-      data: { note, localShipping: formatMinor(cost.jpy, Currency.JPY), chargeTo: changes.chargeTo, refunded: formatMinor(changes.refundedMinor ?? 0n, Currency.JPY), secondInvoiceCharge: formatMinor(toSecondInvoice, Currency.JPY) },
-    });
-    if (request.kind === ItemExchangeKind.RETURN) {
+      // Settled before the item leaves, so the item's hooks find no open request to close.
+      await this.transition(tx, request, to, { actor, at, changes, data });
       await this.transition(tx, request, ItemExchangeStatus.COMPLETED, { actor, at, changes: { completedBy: viewer.id, completedAt: at } });
+      const settled = await this.settleReturn(tx, order, item, request, customerPays, note, actor, at);
+      const money = { refundedMinor: settled.refunded, withheldMinor: settled.withheld, ...(await this.chargeRest(tx, order, item, request, settled.toSecondInvoice, cost, actor, at)) };
+      await tx.getRepository(ItemReturnRequest).update({ id: request.id }, money);
+      Object.assign(request, money);
+      return { returnRequest: request, item, order };
     }
+    Object.assign(changes, await this.chargeRest(tx, order, item, request, customerPays, cost, actor, at));
+    await this.transition(tx, request, to, { actor, at, changes, data: { ...data, secondInvoiceCharge: formatMinor(customerPays, Currency.JPY) } });
     return { returnRequest: request, item, order };
+  }
+
+  /** Customer-paid shipping not withheld from a refund goes on the second invoice (now, or when issued). */
+  private async chargeRest(
+    tx: EntityManager, order: Order, item: OrderItem, request: ItemReturnRequest, amount: bigint, cost: { currency: Currency | null; minor: bigint | null; jpy: bigint }, actor: Actor, at: Date,
+  ): Promise<Partial<ItemReturnRequest>> {
+    if (amount <= 0n) return {};
+    return { secondInvoiceChargeMinor: amount, chargedInvoiceId: await this.chargeOpenSecondInvoice(tx, order, item, request, amount, cost, actor, at) };
   }
 
   /** Staff inspected the replacement of an accepted exchange: the request is complete. */
@@ -142,7 +145,7 @@ export class ReturnRequestService {
     if (request.kind !== ItemExchangeKind.EXCHANGE) {
       throw new DomainError(UserErrorCode.INVALID_STATE, 'A return is complete as soon as the seller accepts it; only exchanges wait for a replacement.', ['input', 'requestId']);
     }
-    assertTransition(ITEM_EXCHANGE_TRANSITIONS, 'request', request.status, ItemExchangeStatus.COMPLETED, ['input', 'requestId']);
+    this.app.lifecycle.returnRequest.assert(request, ItemExchangeStatus.COMPLETED, ['input', 'requestId']);
     const item = (await tx.getRepository(OrderItem).findOneBy({ id: request.itemId }))!;
     const at = this.app.clock.now();
     const note = input.note?.trim() || null;
@@ -185,23 +188,9 @@ export class ReturnRequestService {
     return this.app.ds.getRepository(ItemReturnRequest).find({ where: { itemId: In([...itemIds]) }, order: { requestedAt: 'ASC', id: 'ASC' } });
   }
 
-  /** The only writer of a request's status; the caller holds the order's lock. */
-  private async transition(
-    tx: EntityManager,
-    request: ItemReturnRequest,
-    to: ItemExchangeStatus,
-    options: { actor: Actor; at: Date; changes?: Partial<ItemReturnRequest>; data?: Record<string, unknown> },
-  ): Promise<void> {
-    const from = request.status;
-    assertTransition(ITEM_EXCHANGE_TRANSITIONS, 'request', from, to, ['input', 'requestId']);
-    const changes = { ...options.changes, status: to };
-    const result = await tx.getRepository(ItemReturnRequest).update({ id: request.id, status: from }, changes);
-    if (result.affected !== 1) throw new Error(`return request ${request.id} left ${from} concurrently`);
-    Object.assign(request, changes);
-    await recordEvent(tx, {
-      orderId: request.orderId, itemId: request.itemId, type: `ITEM_${request.kind}_${to}`, actor: options.actor, at: options.at, from, to,
-      data: { requestId: request.id, ...options.data },
-    });
+  /** A request's moves go through its state machine (modules/lifecycle); the caller holds the order's lock. */
+  private transition(tx: EntityManager, request: ItemReturnRequest, to: ItemExchangeStatus, move: { actor: Actor; at: Date; changes?: Partial<ItemReturnRequest>; data?: Record<string, unknown> }): Promise<void> {
+    return this.app.lifecycle.returnRequest.transition(tx, request, to, { ...move, field: ['input', 'requestId'] });
   }
 
   private async lockRequest(tx: EntityManager, requestId: string): Promise<{ order: Order; request: ItemReturnRequest }> {
@@ -225,37 +214,29 @@ export class ReturnRequestService {
   }
 
   /**
-   * An accepted return: the item is cancelled and what was paid for it (its first-invoice lines,
-   * less any part not bought, refunded at purchase) goes back to the deposit, less the local
-   * shipping the customer pays. When no item is left the order is cancelled: the rest of the
-   * first invoice (service fee) is refunded, again less what shipping is still unpaid, and
-   * anything paid on the second; what even that cannot cover, the operator absorbs.
+   * An accepted return: the item leaves the order and what was paid for it (its first-invoice
+   * lines, less any part not bought) goes back to the deposit, less the local shipping the
+   * customer pays. The last item returned cancels the order: everything received is refunded,
+   * again less that shipping; what even that cannot cover goes on no invoice (the operator absorbs it).
    */
   private async settleReturn(
-    tx: EntityManager, order: Order, item: OrderItem, request: ItemReturnRequest, first: Invoice, customerPays: bigint, note: string, actor: Actor, at: Date,
+    tx: EntityManager, order: Order, item: OrderItem, request: ItemReturnRequest, customerPays: bigint, note: string, actor: Actor, at: Date,
   ): Promise<{ refunded: bigint; withheld: bigint; toSecondInvoice: bigint }> {
-    const paid = paidForItem(first, item);
-    let withheld = min(customerPays, paid);
-    let refunded = paid - withheld;
-    await transitionItem(tx, item, ItemStatus.CANCELLED, { actor, at, note, data: { requestId: request.id, returned: true } });
-    await this.app.invoices.refund(tx, first, order, {
-      amountMinor: paid - withheld, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, actor, at, itemId: item.id,
-      note: `“${item.title}” returned to the seller${withheld > 0n ? ` (less ¥${withheld} local shipping)` : ''}`,
-    });
-    if ((await this.app.orders.liveItems(tx, order.id)).length) return { refunded, withheld, toSecondInvoice: customerPays - withheld };
-    const rest = first.amountPaidMinor - first.amountRefundedMinor;
-    const keep = min(customerPays - withheld, rest);
-    withheld += keep;
-    await this.app.invoices.refund(tx, first, order, { amountMinor: rest - keep, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: 'Every item was returned: the rest of the first payment is refunded', actor, at });
-    refunded += rest - keep;
-    const second = await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.SECOND, true);
-    if (second) {
-      const net = second.amountPaidMinor - second.amountRefundedMinor;
-      await this.app.invoices.refund(tx, second, order, { amountMinor: net, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: 'Every item was returned: the second payment is refunded', actor, at });
-      refunded += net > 0n ? net : 0n;
+    const lifecycle = this.app.lifecycle;
+    const live = await lifecycle.liveItems(tx, order.id);
+    if (live.length === 1 && live[0].id === item.id) {
+      const cancelled = await lifecycle.cancelOrder(tx, order, { actor, at, reason: CancelReason.CUSTOMER_REQUEST, note: 'Every item was returned to the seller.', retainMinor: customerPays, data: { requestId: request.id } });
+      return { refunded: cancelled.refunded, withheld: cancelled.retained, toSecondInvoice: 0n };
     }
-    await this.app.orders.cancelWhole(tx, order, CancelReason.CUSTOMER_REQUEST, 'Every item was returned to the seller.', actor, at);
-    return { refunded, withheld, toSecondInvoice: 0n };
+    const first = (await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.FIRST, true))!;
+    const withheld = min(customerPays, paidForItem(first, item));
+    const refunded = await lifecycle.refundsOf(tx, order.id, () =>
+      lifecycle.item.transition(tx, item, ItemStatus.CANCELLED, {
+        actor, at, order, note, data: { requestId: request.id, returned: true }, retainMinor: withheld,
+        refund: { note: `“${item.title}” returned to the seller${withheld > 0n ? ` (less ¥${withheld} local shipping)` : ''}` },
+      }),
+    );
+    return { refunded, withheld, toSecondInvoice: customerPays - withheld };
   }
 
   /**
@@ -282,14 +263,6 @@ export class ReturnRequestService {
     });
     return invoice.id;
   }
-}
-
-/** What the customer paid for an item on the first invoice and still has paid (its part not bought was refunded at purchase). */
-export function paidForItem(first: Invoice, item: OrderItem): bigint {
-  const lines = first.storedLines.filter((l) => l.itemId === item.id).reduce((sum, l) => sum + BigInt(l.amount), 0n);
-  const short = item.purchasedQuantity !== null ? item.quantity - item.purchasedQuantity : 0;
-  const already = short > 0 ? cnyToJpy((item.unitPriceCny ?? 0n) * BigInt(short), parseRate(first.exchangeRate!, [])) : 0n;
-  return lines > already ? lines - already : 0n;
 }
 
 function chargeLine(request: ItemReturnRequest, item: OrderItem, amount: bigint, sourceFen?: bigint): StoredInvoiceLine {

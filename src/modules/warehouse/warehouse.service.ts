@@ -10,7 +10,9 @@ import type { Account } from '../accounts/account.entity';
 import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity';
 import { discardStoredAttachments, storeUploads, type StoredAttachment } from '../attachments/upload-intake';
 import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
-import { cnyToJpy, parseRate } from '../invoices/invoice-calc';
+import { shortfallRefund } from '../invoices/invoice-money';
+import { loadOrderFacts } from '../lifecycle/order-facts';
+import { refuseReceiptReport, refuseSecondInvoice, refuseShipment } from '../orders/order-rules';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind, InvoiceLineKind, InvoiceStatus } from '../invoices/invoice-state';
 import { Message } from '../messaging/message.entity';
@@ -19,7 +21,6 @@ import { Order } from '../orders/order.entity';
 import { CancelReason, ItemStatus, OrderStatus } from '../orders/order-state';
 import { actorOf, recordEvent, type Actor } from '../orders/order-events';
 import type { OrderAccess } from '../orders/order.service';
-import { transitionItem, transitionOrder } from '../orders/order-transitions';
 import { formatKg, parseParcel } from '../shipping/parcel';
 import { defaultMethodFor, methodRates, quoteMethod } from '../shipping/shipping-quote';
 import { ArrivalReport } from './arrival-report.entity';
@@ -51,48 +52,26 @@ export class WarehouseService {
     const at = this.app.clock.now();
     await tx.getRepository(OrderItem).update({ id: item.id }, { purchasedQuantity: input.quantityBought });
     item.purchasedQuantity = input.quantityBought;
-    await transitionItem(tx, item, ItemStatus.PURCHASED, { actor, at, data: { quantityBought: input.quantityBought, quantityOrdered: item.quantity } });
     const short = item.quantity - input.quantityBought;
     if (short > 0) {
       const invoice = await this.firstInvoice(tx, order.id);
-      const amount = cnyToJpy((item.unitPriceCny ?? 0n) * BigInt(short), parseRate(invoice.exchangeRate!, []));
+      const amount = shortfallRefund(invoice, item, short);
       await this.app.invoices.refund(tx, invoice, order, { amountMinor: amount, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, note: `${short} of “${item.title}” could not be bought`, actor, at, itemId: item.id });
     }
-    await this.afterPurchaseStep(tx, order, actor, at);
+    await this.app.lifecycle.item.transition(tx, item, ItemStatus.PURCHASED, { actor, at, order, data: { quantityBought: input.quantityBought, quantityOrdered: item.quantity } });
     return { item, order };
   }
 
-  /** Sold out or the seller is unreachable: the item is cancelled and what was paid for it refunded. */
+  /** Sold out or the seller is unreachable: the item leaves the order and what was paid for it is refunded (the item's hooks). */
   async unavailable(tx: EntityManager, viewer: Account, input: OrderItemUnavailableInput): Promise<{ item: OrderItem; order: Order }> {
     await assertValid(input);
     const { order, item } = await this.lockItem(tx, input.itemId);
     this.expectItem(item, ItemStatus.PURCHASING);
-    const actor = actorOf(viewer);
-    const at = this.app.clock.now();
-    await transitionItem(tx, item, ItemStatus.UNAVAILABLE, { actor, at, note: input.note ?? null, data: { reason: input.reason } });
-    const invoice = await this.firstInvoice(tx, order.id);
-    const paidForItem = invoice.storedLines.filter((l) => l.itemId === item.id).reduce((sum, l) => sum + BigInt(l.amount), 0n);
-    await this.app.invoices.refund(tx, invoice, order, { amountMinor: paidForItem, reference: { kind: DepositReferenceKind.ORDER_ITEM, id: item.id }, note: `“${item.title}” could not be bought (${humanize(input.reason)})`, actor, at, itemId: item.id });
-    await this.afterPurchaseStep(tx, order, actor, at);
+    await this.app.lifecycle.item.transition(tx, item, ItemStatus.UNAVAILABLE, {
+      actor: actorOf(viewer), at: this.app.clock.now(), order, note: input.note ?? null, data: { reason: input.reason },
+      refund: { note: `“${item.title}” could not be bought (${humanize(input.reason)})` },
+    });
     return { item, order };
-  }
-
-  /**
-   * Once no item waits to be bought: on to the warehouse if anything was bought; otherwise
-   * the order is cancelled (PURCHASE_FAILED) and the rest of the first payment (the service
-   * fee) is refunded too.
-   */
-  private async afterPurchaseStep(tx: EntityManager, order: Order, actor: Actor, at: Date): Promise<void> {
-    const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id } });
-    if (items.some((i) => i.status === ItemStatus.PURCHASING)) return;
-    if (items.some((i) => i.status === ItemStatus.PURCHASED)) {
-      await transitionOrder(tx, order, OrderStatus.AWAITING_ARRIVAL, { actor, at });
-      return;
-    }
-    const invoice = await this.firstInvoice(tx, order.id);
-    const rest = invoice.amountPaidMinor - invoice.amountRefundedMinor;
-    await this.app.invoices.refund(tx, invoice, order, { amountMinor: rest, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: 'Nothing could be bought: the rest of the first payment is refunded', actor, at });
-    await transitionOrder(tx, order, OrderStatus.CANCELLED, { actor, at, reason: CancelReason.PURCHASE_FAILED, note: 'None of the items could be bought.' });
   }
 
   /**
@@ -123,9 +102,8 @@ export class WarehouseService {
         if (stored.length) {
           await tx.getRepository(Attachment).insert(stored.map((s, position) => ({ ...s, orderId: order.id, itemId: item.id, messageId: null, purpose: AttachmentPurpose.INSPECTION, position })));
         }
-        await transitionItem(tx, item, ItemStatus.ARRIVED, { actor, at, data: { receivedQuantity: input.receivedQuantity, bought: item.purchasedQuantity, photos: stored.length } });
-        const waiting = await tx.getRepository(OrderItem).exists({ where: { orderId: order.id, status: ItemStatus.PURCHASED } });
-        if (!waiting) await transitionOrder(tx, order, OrderStatus.INSPECTING, { actor, at });
+        // The item's hooks move the order to inspection once nothing is left to buy or to arrive.
+        await this.app.lifecycle.item.transition(tx, item, ItemStatus.ARRIVED, { actor, at, order, data: { receivedQuantity: input.receivedQuantity, bought: item.purchasedQuantity, photos: stored.length } });
         return { item, order };
       });
       if (result.userErrors.length) await discard();
@@ -150,10 +128,9 @@ export class WarehouseService {
   /** After packing: international shipping at the rate tables' price, plus any extra lines. */
   async issueSecondInvoice(tx: EntityManager, viewer: Account, input: InvoiceSecondIssueInput): Promise<Order> {
     const order = await this.app.orders.lockForStaff(tx, input.orderId);
-    if (order.status !== OrderStatus.INSPECTING) {
-      throw new DomainError(UserErrorCode.INVALID_STATE, 'The second invoice is issued once every item has arrived and been inspected.', ['input', 'orderId']);
-    }
-    await this.app.itemReturns.refuseWhileOpen(tx, [order.id], ['input', 'orderId']);
+    if (order.status === OrderStatus.INSPECTING) await this.app.itemReturns.refuseWhileOpen(tx, [order.id], ['input', 'orderId']); // names the request
+    const refusal = refuseSecondInvoice(order, (await loadOrderFacts(tx, [order.id]))[0]);
+    if (refusal) throw refusal;
     const exchangeShipping = await this.app.itemReturns.pendingCharges(tx, order.id);
     const parcel = parseParcel(input, ['input']);
     const method = input.method ?? defaultMethodFor(order.shippingPriority);
@@ -186,7 +163,7 @@ export class WarehouseService {
     await tx.getRepository(Invoice).save(invoice);
     await exchangeShipping.attach(invoice.id);
     await recordEvent(tx, { orderId: order.id, type: 'INVOICE_ISSUED', actor, at, data: { invoiceId: invoice.id, kind: InvoiceKind.SECOND, total: formatMinor(total, Currency.JPY), method } });
-    await transitionOrder(tx, order, OrderStatus.AWAITING_SECOND_PAYMENT, { actor, at });
+    await this.app.lifecycle.order.transition(tx, order, OrderStatus.AWAITING_SECOND_PAYMENT, { actor, at });
     return order;
   }
 
@@ -197,14 +174,16 @@ export class WarehouseService {
     if (!isValidTrackingNumber(input.carrier, tracking)) {
       throw new DomainError(UserErrorCode.INVALID_TRACKING_NUMBER, `That is not a ${input.carrier} tracking number.`, ['input', 'trackingNumber']);
     }
-    if (order.status !== OrderStatus.PREPARING_SHIPMENT) {
-      throw new DomainError(UserErrorCode.INVALID_STATE, 'Only an order whose second invoice is paid can ship.', ['input', 'orderId']);
+    if (order.status === OrderStatus.PREPARING_SHIPMENT) {
+      // The specific messages first (they name the group or the request), then the one rule.
+      await this.app.combinedShipping.refuseSingleShip(tx, order.id);
+      await this.app.itemReturns.refuseWhileOpen(tx, [order.id], ['input', 'orderId']);
     }
-    await this.app.combinedShipping.refuseSingleShip(tx, order.id);
-    await this.app.itemReturns.refuseWhileOpen(tx, [order.id], ['input', 'orderId']);
+    const refusal = refuseShipment(order, (await loadOrderFacts(tx, [order.id]))[0]);
+    if (refusal) throw refusal;
     await tx.getRepository(Order).update({ id: order.id }, { shipmentCarrier: input.carrier, trackingNumber: tracking });
     Object.assign(order, { shipmentCarrier: input.carrier, trackingNumber: tracking });
-    await transitionOrder(tx, order, OrderStatus.SHIPPED, { actor: actorOf(viewer), at: this.app.clock.now(), data: { carrier: input.carrier, trackingNumber: tracking } });
+    await this.app.lifecycle.order.transition(tx, order, OrderStatus.SHIPPED, { actor: actorOf(viewer), at: this.app.clock.now(), data: { carrier: input.carrier, trackingNumber: tracking } });
     return order;
   }
 
@@ -212,13 +191,12 @@ export class WarehouseService {
   async receipt(tx: EntityManager, access: OrderAccess, input: OrderReceiptReportInput): Promise<Order> {
     await assertValid(input);
     const order = await this.app.orders.lockVisible(tx, access, input.orderId);
-    if (order.status !== OrderStatus.SHIPPED) {
-      throw new DomainError(UserErrorCode.INVALID_STATE, 'Receipt can be reported once the order has shipped.', ['input', 'orderId']);
-    }
+    const refusal = refuseReceiptReport(order);
+    if (refusal) throw refusal;
     const at = this.app.clock.now();
     const comment = input.comment?.trim() || null;
     await tx.getRepository(ArrivalReport).insert({ orderId: order.id, comment, published: Boolean(comment && input.publishComment), reportedAt: at });
-    await transitionOrder(tx, order, OrderStatus.COMPLETED, { actor: actorOf(access.viewer), at, data: { receiptReported: true } });
+    await this.app.lifecycle.order.transition(tx, order, OrderStatus.COMPLETED, { actor: actorOf(access.viewer), at, data: { receiptReported: true } });
     return order;
   }
 

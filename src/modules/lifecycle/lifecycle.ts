@@ -1,0 +1,259 @@
+import { In, type EntityManager } from 'typeorm';
+import type { App } from '../../app/app';
+import { humanize, StateMachine, type BaseMove } from '../../common/state-machine';
+import { CancellationRequest, CANCELLATION_REQUEST_TRANSITIONS, CancellationRequestStatus } from '../cancellations/cancellation-request.entity';
+import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
+import { paidForItem } from '../invoices/invoice-money';
+import { Invoice } from '../invoices/invoice.entity';
+import { INVOICE_TRANSITIONS, InvoiceKind, InvoiceStatus } from '../invoices/invoice-state';
+import { OrderItem } from '../orders/order-item.entity';
+import { Order } from '../orders/order.entity';
+import { recordEvent, type Actor } from '../orders/order-events';
+import { CancelReason, ITEM_TRANSITIONS, ItemStatus, LIVE_ITEM_STATUSES, ORDER_TRANSITIONS, OrderStatus } from '../orders/order-state';
+import { ItemReturnRequest } from '../warehouse/return-request.entity';
+import { ITEM_EXCHANGE_TRANSITIONS, ItemExchangeStatus, OPEN_EXCHANGE_STATUSES } from '../warehouse/return-request-state';
+
+/** Every order-side move says who and why. */
+export interface LifeMove extends BaseMove {
+  actor: Actor;
+  reason?: CancelReason;
+  note?: string | null;
+}
+
+export interface OrderMove extends LifeMove {
+  /** On cancellation: yen of the money received that the operator keeps (e.g. return shipping owed). */
+  retainMinor?: bigint;
+}
+
+/** Items and invoices move with their order, which the caller has locked. */
+export interface ItemMove extends LifeMove {
+  order: Order;
+  /** On leaving the order after payment: yen of what was paid for the item that is not refunded. */
+  retainMinor?: bigint;
+  /** The refund's ledger reference and note, when the caller has a better one than the item. */
+  refund?: { reference?: { kind: DepositReferenceKind; id: string }; note?: string };
+}
+
+export interface InvoiceMove extends LifeMove {
+  order: Order;
+}
+
+export interface RequestMove extends LifeMove {
+  changes?: Record<string, unknown>;
+}
+
+/** The stage timestamp each order status stamps when entered. */
+const STAMPS: Partial<Record<OrderStatus, keyof Order>> = {
+  AWAITING_FIRST_PAYMENT: 'quotedAt',
+  PURCHASING: 'firstPaidAt',
+  AWAITING_ARRIVAL: 'purchasedAt',
+  INSPECTING: 'arrivedAt',
+  AWAITING_SECOND_PAYMENT: 'secondInvoicedAt',
+  PREPARING_SHIPMENT: 'secondPaidAt',
+  SHIPPED: 'shippedAt',
+  COMPLETED: 'completedAt',
+  CANCELLED: 'cancelledAt',
+};
+
+/** Item statuses whose goods were paid for (leaving the order from one of them refunds the item). */
+const PAID_ITEM_STATUSES = [ItemStatus.PURCHASING, ItemStatus.PURCHASED, ItemStatus.ARRIVED];
+const ORDER_OPEN_FOR_ITEMS = [OrderStatus.SUBMITTED, OrderStatus.AWAITING_FIRST_PAYMENT, OrderStatus.PURCHASING, OrderStatus.AWAITING_ARRIVAL, OrderStatus.INSPECTING, OrderStatus.AWAITING_SECOND_PAYMENT, OrderStatus.PREPARING_SHIPMENT];
+
+const details = (move: LifeMove) => ({ ...(move.reason ? { reason: move.reason } : {}), ...(move.note ? { note: move.note } : {}), ...move.data });
+
+/**
+ * The lifecycles of an order and everything that moves with it, each a `StateMachine` over its
+ * table. What must happen when a state is entered is written once, here:
+ * - an order entering CANCELLED: its live items are cancelled, whatever was received on its
+ *   invoices is refunded (less `retainMinor`), unpaid invoices are voided, a pending
+ *   cancellation request is answered and open exchanges/returns are closed;
+ * - an item leaving the order (cancelled, unavailable): what was paid for it is refunded, or the
+ *   unpaid first invoice recomputed; then, as after any item move, the order moves on
+ *   (`advance`): cancelled when no item is left, on to the warehouse when nothing is left to
+ *   buy, to inspection when nothing is left to arrive;
+ * - an invoice entering PAID: the first moves the order to PURCHASING (and its items with it),
+ *   the second to PREPARING_SHIPMENT.
+ * docs/lifecycle.md draws the tables.
+ */
+export class Lifecycle {
+  readonly order: StateMachine<Order, OrderStatus, OrderMove>;
+  readonly item: StateMachine<OrderItem, ItemStatus, ItemMove>;
+  readonly invoice: StateMachine<Invoice, InvoiceStatus, InvoiceMove>;
+  readonly cancellationRequest: StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>;
+  readonly returnRequest: StateMachine<ItemReturnRequest, ItemExchangeStatus, RequestMove>;
+
+  constructor(private readonly app: App) {
+    this.order = new StateMachine<Order, OrderStatus, OrderMove>({
+      name: 'order',
+      entity: Order,
+      table: ORDER_TRANSITIONS,
+      stamp: (_order, to, move) => {
+        const stamp = STAMPS[to];
+        const changes: Partial<Order> = stamp ? { [stamp]: move.at } : {};
+        if (to === OrderStatus.CANCELLED) Object.assign(changes, { cancelReason: move.reason ?? CancelReason.OTHER, cancelNote: move.note ?? null });
+        return changes;
+      },
+      record: (tx, order, from, to, move) => recordEvent(tx, { orderId: order.id, type: 'ORDER_STATUS_CHANGED', actor: move.actor, at: move.at, from, to, data: details(move) }),
+      onEnter: { CANCELLED: (tx, order, move) => this.orderCancelled(tx, order, move) },
+    });
+
+    this.item = new StateMachine<OrderItem, ItemStatus, ItemMove>({
+      name: 'item',
+      entity: OrderItem,
+      table: ITEM_TRANSITIONS,
+      record: (tx, item, from, to, move) =>
+        recordEvent(tx, { orderId: item.orderId, itemId: item.id, type: 'ITEM_STATUS_CHANGED', actor: move.actor, at: move.at, from, to, data: details(move) }),
+      afterEach: (tx, item, move, from) => this.itemMoved(tx, item, move, from),
+    });
+
+    this.invoice = new StateMachine<Invoice, InvoiceStatus, InvoiceMove>({
+      name: 'invoice',
+      entity: Invoice,
+      table: INVOICE_TRANSITIONS,
+      stamp: (_invoice, to, move) => (to === InvoiceStatus.PAID ? { paidAt: move.at } : {}),
+      record: (tx, invoice, from, to, move) =>
+        recordEvent(tx, { orderId: invoice.orderId, type: `INVOICE_${to}`, actor: move.actor, at: move.at, from, to, data: { invoiceId: invoice.id, kind: invoice.kind, ...move.data } }),
+      onEnter: { PAID: (tx, invoice, move) => this.invoicePaid(tx, invoice, move) },
+    });
+
+    this.cancellationRequest = new StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>({
+      name: 'cancellation request',
+      entity: CancellationRequest,
+      table: CANCELLATION_REQUEST_TRANSITIONS,
+      record: (tx, request, from, to, move) =>
+        recordEvent(tx, { orderId: request.orderId, type: `CANCELLATION_${to}`, actor: move.actor, at: move.at, from, to, data: { requestId: request.id, ...move.data } }),
+    });
+
+    this.returnRequest = new StateMachine<ItemReturnRequest, ItemExchangeStatus, RequestMove>({
+      name: 'request',
+      entity: ItemReturnRequest,
+      table: ITEM_EXCHANGE_TRANSITIONS,
+      record: (tx, request, from, to, move) =>
+        recordEvent(tx, {
+          orderId: request.orderId, itemId: request.itemId, type: `ITEM_${request.kind}_${to}`, actor: move.actor, at: move.at, from, to, data: { requestId: request.id, ...move.data },
+        }),
+    });
+  }
+
+  /**
+   * Cancels an order with everything that goes with it (see the class). Returns the yen
+   * refunded and the yen kept (`retainMinor`, as far as the money received covers it).
+   */
+  async cancelOrder(tx: EntityManager, order: Order, move: OrderMove): Promise<{ refunded: bigint; retained: bigint }> {
+    const before = await this.money(tx, order.id);
+    await this.order.transition(tx, order, OrderStatus.CANCELLED, move);
+    const retain = move.retainMinor ?? 0n;
+    return { refunded: (await this.money(tx, order.id)).refunded - before.refunded, retained: retain < before.net ? retain : before.net };
+  }
+
+  /** The yen refunded on the order's invoices while `work` runs. */
+  async refundsOf(tx: EntityManager, orderId: string, work: () => Promise<unknown>): Promise<bigint> {
+    const before = await this.money(tx, orderId);
+    await work();
+    return (await this.money(tx, orderId)).refunded - before.refunded;
+  }
+
+  /**
+   * Moves the order on when its items no longer hold it where it is. The one place that
+   * decides "nothing left to buy / to arrive / at all".
+   */
+  async advance(tx: EntityManager, order: Order, move: LifeMove & { lastItemLeft?: ItemStatus }): Promise<void> {
+    if (!ORDER_OPEN_FOR_ITEMS.includes(order.status)) return;
+    const live = await this.liveItems(tx, order.id);
+    const base = { actor: move.actor, at: move.at };
+    if (!live.length) {
+      const reason = move.reason ?? (move.lastItemLeft === ItemStatus.UNAVAILABLE ? CancelReason.PURCHASE_FAILED : CancelReason.ALL_ITEMS_CANCELLED);
+      const note = reason === CancelReason.PURCHASE_FAILED ? 'None of the items could be bought.' : (move.note ?? null);
+      await this.cancelOrder(tx, order, { ...base, reason, note });
+      return;
+    }
+    if (order.status === OrderStatus.PURCHASING && !live.some((i) => i.status === ItemStatus.PURCHASING)) {
+      await this.order.transition(tx, order, OrderStatus.AWAITING_ARRIVAL, base);
+    }
+    if (order.status === OrderStatus.AWAITING_ARRIVAL && !live.some((i) => i.status === ItemStatus.PURCHASED || i.status === ItemStatus.PURCHASING)) {
+      await this.order.transition(tx, order, OrderStatus.INSPECTING, base);
+    }
+  }
+
+  liveItems(tx: EntityManager, orderId: string): Promise<OrderItem[]> {
+    return tx.getRepository(OrderItem).find({ where: { orderId, status: In(LIVE_ITEM_STATUSES) }, order: { position: 'ASC' } });
+  }
+
+  private async orderCancelled(tx: EntityManager, order: Order, move: OrderMove): Promise<void> {
+    const cascade = { actor: move.actor, at: move.at, reason: move.reason, order };
+    for (const item of await this.liveItems(tx, order.id)) await this.item.transition(tx, item, ItemStatus.CANCELLED, cascade);
+
+    const invoices = await tx.getRepository(Invoice).find({ where: { orderId: order.id }, order: { issuedAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    let retain = move.retainMinor ?? 0n;
+    for (const invoice of invoices) {
+      const net = invoice.amountPaidMinor - invoice.amountRefundedMinor;
+      const keep = retain < net ? retain : net;
+      retain -= keep;
+      await this.app.invoices.refund(tx, invoice, order, {
+        amountMinor: net - keep, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: `Order cancelled (${humanize(move.reason ?? CancelReason.OTHER)})`, actor: move.actor, at: move.at,
+      });
+      // Void only when no money stays on it (unpaid, or paid and refunded in full).
+      if (invoice.status === InvoiceStatus.OPEN && invoice.amountPaidMinor === invoice.amountRefundedMinor) {
+        await this.invoice.transition(tx, invoice, InvoiceStatus.VOID, { actor: move.actor, at: move.at, order });
+      }
+    }
+
+    const pending = await tx.getRepository(CancellationRequest).findOne({ where: { orderId: order.id, status: CancellationRequestStatus.PENDING } });
+    if (pending) {
+      const note = `The order was cancelled (${humanize(move.reason ?? CancelReason.OTHER)}).`;
+      await this.cancellationRequest.transition(tx, pending, CancellationRequestStatus.APPROVED, {
+        actor: move.actor, at: move.at, changes: { decidedBy: move.actor.id, decidedAt: move.at, decisionNote: note }, data: { note },
+      });
+    }
+    const open = await tx.getRepository(ItemReturnRequest).find({ where: { orderId: order.id, status: In(OPEN_EXCHANGE_STATUSES) } });
+    for (const request of open) {
+      await this.returnRequest.transition(tx, request, ItemExchangeStatus.CLOSED, { actor: move.actor, at: move.at, data: { note: 'The order was cancelled.' } });
+    }
+  }
+
+  private async itemMoved(tx: EntityManager, item: OrderItem, move: ItemMove, from: ItemStatus): Promise<void> {
+    const { order } = move;
+    if (order.status === OrderStatus.CANCELLED) return; // the order's own cancellation refunds everything at once
+    const left = item.status === ItemStatus.CANCELLED || item.status === ItemStatus.UNAVAILABLE;
+    if (left && PAID_ITEM_STATUSES.includes(from)) {
+      const first = await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.FIRST, true);
+      const paid = first ? paidForItem(first, item) : 0n;
+      const amount = paid - (move.retainMinor ?? 0n);
+      await this.app.invoices.refund(tx, first!, order, {
+        amountMinor: amount > 0n ? amount : 0n,
+        reference: move.refund?.reference ?? { kind: DepositReferenceKind.ORDER_ITEM, id: item.id },
+        note: move.refund?.note ?? `“${item.title}” ${humanize(item.status)}`,
+        actor: move.actor, at: move.at, itemId: item.id,
+      });
+    } else if (left) {
+      await this.app.invoices.recomputeFirst(tx, order, move.actor, move.at);
+    }
+    if (left) {
+      const open = await tx.getRepository(ItemReturnRequest).find({ where: { itemId: item.id, status: In(OPEN_EXCHANGE_STATUSES) } });
+      for (const request of open) await this.returnRequest.transition(tx, request, ItemExchangeStatus.CLOSED, { actor: move.actor, at: move.at, data: { note: 'The item left the order.' } });
+    }
+    if (left || item.status === ItemStatus.PURCHASED || item.status === ItemStatus.ARRIVED) {
+      await this.advance(tx, order, { actor: move.actor, at: move.at, reason: move.reason, note: move.note, lastItemLeft: left ? item.status : undefined });
+    }
+  }
+
+  private async invoicePaid(tx: EntityManager, invoice: Invoice, move: InvoiceMove): Promise<void> {
+    const { order } = move;
+    const base = { actor: move.actor, at: move.at };
+    if (invoice.kind === InvoiceKind.FIRST && order.status === OrderStatus.AWAITING_FIRST_PAYMENT) {
+      await this.order.transition(tx, order, OrderStatus.PURCHASING, base);
+      const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id, status: ItemStatus.BEFORE_PAYMENT }, order: { position: 'ASC' } });
+      for (const item of items) await this.item.transition(tx, item, ItemStatus.PURCHASING, { ...base, order });
+    } else if (invoice.kind === InvoiceKind.SECOND && order.status === OrderStatus.AWAITING_SECOND_PAYMENT) {
+      await this.order.transition(tx, order, OrderStatus.PREPARING_SHIPMENT, base);
+    }
+  }
+
+  private async money(tx: EntityManager, orderId: string): Promise<{ refunded: bigint; net: bigint }> {
+    const [row]: { refunded: string; paid: string }[] = await tx.query(
+      `SELECT coalesce(sum(amount_refunded), 0)::text AS refunded, coalesce(sum(amount_paid), 0)::text AS paid FROM invoice WHERE order_id = $1`,
+      [orderId],
+    );
+    return { refunded: BigInt(row.refunded), net: BigInt(row.paid) - BigInt(row.refunded) };
+  }
+}
