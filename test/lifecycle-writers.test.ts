@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { renderLifecycleDoc } from '../src/modules/lifecycle/lifecycle-doc';
 
 /**
  * Issue 11: exactly one code path writes each status column — `StateMachine.transition`
@@ -50,4 +51,8 @@ it('catches each kind of write it looks for (the scan itself can fail)', () => {
   expect(samples.map((s) => WRITES.some(({ pattern }) => pattern.test(s)))).toEqual([true, true, true, true, true]);
   expect(WRITES.some(({ pattern }) => pattern.test(`SELECT 1 FROM customer_order o WHERE o.status = 'SUBMITTED' AND p.status = $1`))).toBe(false);
   expect(WRITES.some(({ pattern }) => pattern.test(`await repo.update({ id: p.id, status: PaymentStatus.PENDING }, { captureId });`))).toBe(false);
+});
+
+it('has docs/lifecycle.md generated from the current tables (run `npm run docs:lifecycle`)', () => {
+  expect(readFileSync(path.join(__dirname, '..', 'docs', 'lifecycle.md'), 'utf8')).toBe(renderLifecycleDoc());
 });

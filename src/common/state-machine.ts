@@ -55,6 +55,8 @@ export interface MachineSpec<E extends { id: string; status: S }, S extends stri
   onEnter?: { readonly [K in S]?: EnterHook<E, S, M> };
   /** Runs after every move, after the state's own hook (e.g. "has the order anything left to wait for?"). */
   afterEach?: EnterHook<E, S, M>;
+  /** What the hooks do, in words, for docs/lifecycle.md (generated: `npm run docs:lifecycle`). */
+  notes?: { onEnter?: { readonly [K in S]?: string }; afterEach?: string };
 }
 
 /**

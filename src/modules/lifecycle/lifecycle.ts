@@ -10,6 +10,7 @@ import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
 import { recordEvent, type Actor } from '../orders/order-events';
 import { CancelReason, ITEM_TRANSITIONS, ItemStatus, LIVE_ITEM_STATUSES, ORDER_TRANSITIONS, OrderStatus } from '../orders/order-state';
+import { paymentMachine } from '../payments/payment-state';
 import { ItemReturnRequest } from '../warehouse/return-request.entity';
 import { ITEM_EXCHANGE_TRANSITIONS, ItemExchangeStatus, OPEN_EXCHANGE_STATUSES } from '../warehouse/return-request-state';
 
@@ -82,6 +83,11 @@ export class Lifecycle {
   readonly cancellationRequest: StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>;
   readonly returnRequest: StateMachine<ItemReturnRequest, ItemExchangeStatus, RequestMove>;
 
+  /** Every machine, by the name docs/lifecycle.md gives it. */
+  get machines(): Record<string, StateMachine<any, any, any>> {
+    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest };
+  }
+
   constructor(private readonly app: App) {
     this.order = new StateMachine<Order, OrderStatus, OrderMove>({
       name: 'order',
@@ -95,6 +101,12 @@ export class Lifecycle {
       },
       record: (tx, order, from, to, move) => recordEvent(tx, { orderId: order.id, type: 'ORDER_STATUS_CHANGED', actor: move.actor, at: move.at, from, to, data: details(move) }),
       onEnter: { CANCELLED: (tx, order, move) => this.orderCancelled(tx, order, move) },
+      notes: {
+        onEnter: {
+          CANCELLED:
+            'live items → CANCELLED; everything received on its invoices refunded (less `retainMinor`); unpaid invoices → VOID; a PENDING cancellation request → APPROVED; open exchanges/returns → CLOSED',
+        },
+      },
     });
 
     this.item = new StateMachine<OrderItem, ItemStatus, ItemMove>({
@@ -104,6 +116,10 @@ export class Lifecycle {
       record: (tx, item, from, to, move) =>
         recordEvent(tx, { orderId: item.orderId, itemId: item.id, type: 'ITEM_STATUS_CHANGED', actor: move.actor, at: move.at, from, to, data: details(move) }),
       afterEach: (tx, item, move, from) => this.itemMoved(tx, item, move, from),
+      notes: {
+        afterEach:
+          'leaving the order (CANCELLED, UNAVAILABLE) after payment refunds what was paid for the item, before payment recomputes the first invoice, and closes its open exchange/return; then, after any move but to PURCHASING, `advance`: no live item left → order CANCELLED (PURCHASE_FAILED when the last could not be bought); nothing left to buy → AWAITING_ARRIVAL; nothing left to arrive → INSPECTING',
+      },
     });
 
     this.invoice = new StateMachine<Invoice, InvoiceStatus, InvoiceMove>({
@@ -114,6 +130,7 @@ export class Lifecycle {
       record: (tx, invoice, from, to, move) =>
         recordEvent(tx, { orderId: invoice.orderId, type: `INVOICE_${to}`, actor: move.actor, at: move.at, from, to, data: { invoiceId: invoice.id, kind: invoice.kind, ...move.data } }),
       onEnter: { PAID: (tx, invoice, move) => this.invoicePaid(tx, invoice, move) },
+      notes: { onEnter: { PAID: 'FIRST: order → PURCHASING and its items before payment → PURCHASING; SECOND: order → PREPARING_SHIPMENT' } },
     });
 
     this.cancellationRequest = new StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>({

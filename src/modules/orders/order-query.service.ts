@@ -15,7 +15,7 @@ import { OrderStatus, STATUS_GROUPS } from './order-state';
 import { StaffQueue, type OrdersFilter } from './order.inputs';
 
 /** Queues that are a plain status; the others are added by the modules that own them. */
-const STATUS_QUEUES: Partial<Record<StaffQueue, OrderStatus>> = {
+export const STATUS_QUEUES: Partial<Record<StaffQueue, OrderStatus>> = {
   QUOTE: OrderStatus.SUBMITTED,
   PURCHASE: OrderStatus.PURCHASING,
   ARRIVAL: OrderStatus.AWAITING_ARRIVAL,

@@ -56,7 +56,7 @@ registerEnumType(OrderAction, {
     COMPLETE_EXCHANGE: { description: 'Staff: itemExchangeComplete once the replacement is inspected.' },
     ISSUE_SECOND_INVOICE: { description: 'Staff: invoiceSecondIssue.' },
     SHIP: { description: 'Staff: orderShip.' },
-    DECIDE_CANCELLATION: { description: 'Staff: cancellationRequestDecide.' },
+    DECIDE_CANCELLATION: { description: 'Staff: cancellationRequestDecide. Rejecting is always possible; approving when CANCEL_BY_STAFF is offered too (the same rule).' },
     ANSWER_SELLER_QUESTION: { description: 'Staff: messageSend about the item with the seller’s answer.' },
     CANCEL_BY_STAFF: { description: 'Staff: orderCancelByStaff; whatever was received is refunded.' },
   },
