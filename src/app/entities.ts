@@ -5,6 +5,7 @@ import { DepositEntry } from '../modules/deposits/deposit-entry.entity';
 
 import { Invoice } from '../modules/invoices/invoice.entity';
 import { OrderEvent } from '../modules/orders/order-event.entity';
+import { Notification, OutboxEntry, OutgoingMail } from '../modules/notifications/notification.entity';
 import { OrderItem } from '../modules/orders/order-item.entity';
 import { Order } from '../modules/orders/order.entity';
 
@@ -19,4 +20,4 @@ import { ShipmentGroup, ShipmentGroupOrder } from '../modules/warehouse/shipment
 import { CancellationRequest } from '../modules/cancellations/cancellation-request.entity';
 
 /** Every TypeORM entity. Migrations are generated against this list. */
-export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment, ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder];
+export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment, ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, Notification, OutboxEntry, OutgoingMail];
