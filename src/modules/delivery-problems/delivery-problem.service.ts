@@ -60,6 +60,7 @@ export class DeliveryProblemService {
   /** Staff record a problem they learned of (the carrier, a returned parcel, a phone call). */
   async reportByStaff(tx: EntityManager, viewer: Account, input: OrderDeliveryProblemReportInput): Promise<{ deliveryProblem: DeliveryProblem; order: Order }> {
     await assertValid(input);
+    requireText(input.note, ['input', 'note'], 'Say what happened to the parcel.');
     const order = await this.app.orders.lockForStaff(tx, input.orderId);
     const refusal = refuseDeliveryProblemReport(order, (await loadOrderFacts(tx, [order.id]))[0]);
     if (refusal) throw refusal;
@@ -75,6 +76,7 @@ export class DeliveryProblemService {
    */
   async resolve(tx: EntityManager, viewer: Account, input: OrderDeliveryProblemResolveInput): Promise<{ deliveryProblem: DeliveryProblem; order: Order }> {
     await assertValid(input);
+    requireText(input.note, ['input', 'note'], 'Write a note to the customer.');
     const id = requireUuid(input.problemId, ['input', 'problemId'], 'delivery problem');
     const found = await tx.getRepository(DeliveryProblem).findOne({ where: { id }, select: { id: true, orderId: true } });
     if (!found) throw new DomainError(UserErrorCode.NOT_FOUND, 'No such delivery problem.', ['input', 'problemId']);
@@ -122,6 +124,7 @@ export class DeliveryProblemService {
 
   private async checkReport(tx: EntityManager, access: OrderAccess, input: OrderProblemReportInput): Promise<Order> {
     await assertValid(input);
+    requireText(input.body, ['input', 'body'], 'Say what is wrong with the delivery.');
     const order = await this.app.orders.lockVisible(tx, access, input.orderId);
     const refusal = refuseDeliveryProblemReport(order, (await loadOrderFacts(tx, [order.id]))[0]);
     if (refusal) throw refusal;
@@ -157,6 +160,11 @@ export class DeliveryProblemService {
       throw new DomainError(UserErrorCode.INVALID, 'An amount goes with REFUND only.', ['input', 'refundAmount']);
     }
   }
+}
+
+/** Blank text (spaces only) is no text. */
+function requireText(value: string, field: string[], message: string): void {
+  if (!value.trim()) throw new DomainError(UserErrorCode.INVALID, message, field);
 }
 
 /** The message's file errors point at the report's `photos`; its title and body at `body`. */

@@ -83,7 +83,7 @@ const details = (move: LifeMove) => ({ ...(move.reason ? { reason: move.reason }
  *   to cancel for a missing reply);
  * - a delivery problem entering RESOLVED: RESHIP puts the new carrier and tracking number on
  *   the order and restarts its auto-completion clock (`shippedAt`); REFUND refunds the amount
- *   from the order's invoices, oldest first.
+ *   from the order's invoices, the first invoice first.
  * docs/lifecycle.md draws the tables.
  */
 export class Lifecycle {
@@ -244,7 +244,7 @@ export class Lifecycle {
    * What a resolution does (docs/warehouse.md, "Delivery problems"); the service has checked
    * its rules under the order's lock. RESHIP: the order shows the new parcel, and its 30 days
    * to auto-completion count from now. REFUND: the amount goes back from the order's invoices,
-   * oldest first, each at most what it received and has not refunded.
+   * the first invoice (goods) first, each at most what it received and has not refunded.
    */
   private async deliveryProblemResolved(tx: EntityManager, problem: DeliveryProblem, move: ProblemMove): Promise<void> {
     const { order } = move;
@@ -256,7 +256,7 @@ export class Lifecycle {
     }
     if (problem.resolution !== DeliveryProblemResolution.REFUND) return;
     let left = problem.refundAmountMinor ?? 0n;
-    const invoices = await tx.getRepository(Invoice).find({ where: { orderId: order.id }, order: { issuedAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    const invoices = await tx.getRepository(Invoice).find({ where: { orderId: order.id }, order: { kind: 'ASC', issuedAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
     for (const invoice of invoices) {
       const net = invoice.amountPaidMinor - invoice.amountRefundedMinor;
       const amount = left < net ? left : net;

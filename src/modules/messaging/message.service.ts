@@ -74,7 +74,7 @@ export class MessageService {
 
     let stored: StoredAttachment[];
     try {
-      stored = await storeUploads(this.app.storage, input.files, { field: ['input', 'files'], log: this.app.log });
+      stored = await storeUploads(this.app.storage, input.files, { field: ['input', 'files'], purpose: AttachmentPurpose.MESSAGE, log: this.app.log });
     } catch (error) {
       // A refused file: nothing was stored (the intake cleans up after itself).
       if (error instanceof DomainError) return { userErrors: error.errors } as Payload<{ message: Message } & X>;
