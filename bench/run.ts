@@ -75,6 +75,10 @@ async function main() {
       PAYPAL_CLIENT_SECRET: 'bench',
       PAYPAL_WEBHOOK_ID: 'bench',
       PAYPAL_API_BASE: 'https://paypal.invalid',
+      BANK_TRANSFER_BANK_NAME: 'ベンチ銀行',
+      BANK_TRANSFER_BRANCH_NAME: '本店',
+      BANK_TRANSFER_ACCOUNT_NUMBER: '0000001',
+      BANK_TRANSFER_ACCOUNT_HOLDER_KANA: 'ベンチ',
       ...(process.env.BENCH_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
     };
     const port = await freePort();

@@ -8,6 +8,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { WriteStream } from 'fs-capacitor';
 import { DomainError, UserErrorCode, type UserError } from '../src/common/errors';
 import { ATTACHMENT_MAX_BYTES } from '../src/modules/attachments/attachment-limits';
+import { AttachmentPurpose } from '../src/modules/attachments/attachment.entity';
 import { attachmentResponseHeaders, contentDisposition } from '../src/modules/attachments/content-disposition';
 import { sanitizeDisplayName } from '../src/modules/attachments/display-name';
 import { uploadMiddleware } from '../src/modules/attachments/upload-http';
@@ -192,12 +193,21 @@ describe('refusing files, leaving nothing behind', () => {
     await expectSpoolEmpty();
   });
 
-  it('refuses a 4th file at the HTTP layer with 413 before anything is stored', async () => {
+  it('refuses a 4th message file with TOO_MANY_FILES before reading or storing any', async () => {
+    const file = { bytes: png(), name: 'p.png', type: 'image/png' };
+    const res = await upload([file, file, file, file]);
+    expect(res.status).toBe(200);
+    expect(res.body.userErrors).toEqual([expect.objectContaining({ code: 'TOO_MANY_FILES', field: ['input', 'files'] })]);
+    expect(filesUnder(storageRoot)).toEqual([]);
+    await expectSpoolEmpty();
+  });
+
+  it('refuses an 11th file (more than any purpose allows: 10 inspection photos) at the HTTP layer with 413 before anything is stored', async () => {
     const file = { bytes: png(), name: 'p.png', type: 'image/png' };
     lastOutcome = undefined;
-    const res = await upload([file, file, file, file]);
+    const res = await upload(Array.from({ length: 11 }, () => file));
     expect(res.status).toBe(413);
-    expect(res.body.errors[0].message).toBe('Too many files: attach at most 3 files per request.');
+    expect(res.body.errors[0].message).toBe('Too many files: attach at most 10 files per request.');
     expect(lastOutcome).toBeUndefined();
     expect(filesUnder(storageRoot)).toEqual([]);
     await expectSpoolEmpty();
@@ -263,6 +273,17 @@ describe('storeUploads on its own', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error.errors).toEqual([expect.objectContaining({ code: 'TOO_MANY_FILES', field: ['input', 'photos'] })]);
     expect(filesUnder(storageRoot)).toEqual([]);
+  });
+
+  it('holds each purpose to its own count: 3 for a message, 10 inspection photos', async () => {
+    const four = () => Array.from({ length: 4 }, () => spooled('p.png', 'image/png', [png()]));
+    const message = await storeUploads(storage, four(), { field: ['input', 'files'], purpose: AttachmentPurpose.MESSAGE }).catch((e) => e);
+    expect(message.errors).toEqual([expect.objectContaining({ code: 'TOO_MANY_FILES', message: 'Attach at most 3 files at a time.' })]);
+    expect(await storeUploads(storage, four(), { field: ['input', 'photos'], purpose: AttachmentPurpose.INSPECTION })).toHaveLength(4);
+    const eleven = Array.from({ length: 11 }, () => spooled('p.png', 'image/png', [png()]));
+    const inspection = await storeUploads(storage, eleven, { field: ['input', 'photos'], purpose: AttachmentPurpose.INSPECTION }).catch((e) => e);
+    expect(inspection.errors).toEqual([expect.objectContaining({ code: 'TOO_MANY_FILES', message: 'Attach at most 10 files at a time.' })]);
+    expect(filesUnder(storageRoot)).toHaveLength(4); // only the accepted batch
   });
 
   it('counts bytes itself: one byte past its own limit is refused', async () => {

@@ -104,7 +104,7 @@ it('adds each order’s pending exchange shipping to its own invoice, and breaks
   expect(held.data.invoiceSecondIssueCombined.userErrors).toEqual([expect.objectContaining({ code: 'EXCHANGE_IN_PROGRESS' })]);
   ok(await gw.gql(`mutation($i: ItemExchangeDecideInput!) { itemExchangeDecide(input: $i) { userErrors { code message } } }`,
     { i: { requestId, sellerAccepted: true, note: 'OK', localShippingCost: { amount: '300', currency: 'JPY' }, chargeTo: 'CUSTOMER' } }, { token: clerk.token }), 'itemExchangeDecide');
-  ok(await gw.gql(`mutation($i: ItemExchangeCompleteInput!) { itemExchangeComplete(input: $i) { userErrors { code } } }`, { i: { requestId } }, { token: clerk.token }), 'itemExchangeComplete');
+  ok(await gw.gql(`mutation($i: ItemExchangeCompleteInput!) { itemExchangeComplete(input: $i) { userErrors { code } } }`, { i: { requestId, receivedQuantity: 1 } }, { token: clerk.token }), 'itemExchangeComplete');
 
   // when they are combined: ¥2,150 ÷ 3 = 716.67 each, two yen left over, equal remainders
   const combined = ok(await combine(orders.map((o) => o.id)), 'invoiceSecondIssueCombined');

@@ -156,7 +156,7 @@ describe('an EXCHANGE accepted by the seller', () => {
     expect((await issueSecond(order.id)).data.invoiceSecondIssue.userErrors[0].code).toBe('EXCHANGE_IN_PROGRESS');
 
     // when the replacement arrives and is inspected
-    const done = ok(await gw.gql(COMPLETE, { i: { requestId: asked.returnRequest.id, note: '交換品に問題なし' } }, { token: clerk.token }), 'itemExchangeComplete');
+    const done = ok(await gw.gql(COMPLETE, { i: { requestId: asked.returnRequest.id, receivedQuantity: 1, note: '交換品に問題なし' } }, { token: clerk.token }), 'itemExchangeComplete');
     expect(done.returnRequest).toMatchObject({ status: 'COMPLETED', completionNote: '交換品に問題なし' });
 
     // then the second invoice carries the exchange shipping, and can be paid
@@ -260,13 +260,13 @@ describe('refusals', () => {
     const asCustomer = await decide({ requestId: asked.returnRequest.id, sellerAccepted: true, note: 'self-approved' }, owner.token);
     expect(asCustomer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect(asCustomer.data?.itemExchangeDecide ?? null).toBeNull();
-    const completeAsCustomer = await gw.gql(COMPLETE, { i: { requestId: asked.returnRequest.id } }, { token: owner.token });
+    const completeAsCustomer = await gw.gql(COMPLETE, { i: { requestId: asked.returnRequest.id, receivedQuantity: 1 } }, { token: owner.token });
     expect(completeAsCustomer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     // staff record the seller's answer; they do not file requests themselves
     const byStaff = await request(clerk, { itemId: order.items[0].id, kind: 'EXCHANGE', reason: 'x' });
     expect(byStaff.data.itemExchangeRequest.userErrors[0].code).toBe('INVALID');
     // a return cannot be "completed" by hand: it completes when accepted
-    const completeReturn = await gw.gql(COMPLETE, { i: { requestId: asked.returnRequest.id } }, { token: clerk.token });
+    const completeReturn = await gw.gql(COMPLETE, { i: { requestId: asked.returnRequest.id, receivedQuantity: 1 } }, { token: clerk.token });
     expect(completeReturn.data.itemExchangeComplete.userErrors[0].code).toBe('INVALID_STATE');
   });
 

@@ -197,13 +197,17 @@ describe('production: the schema is for staff only', () => {
   let shopper: Actor;
   let clerk: Actor;
   beforeAll(async () => {
-    // Production requires real PayPal credentials (config.ts); these are never used: no test here pays.
+    // Production requires real PayPal credentials and the transfer account (config.ts); these are never used: no test here pays.
     prod = await startTestGateway({
       NODE_ENV: 'production',
       PAYPAL_CLIENT_ID: 'unused-client',
       PAYPAL_CLIENT_SECRET: 'unused-secret',
       PAYPAL_WEBHOOK_ID: 'unused-webhook',
       PAYPAL_API_BASE: 'https://paypal.invalid',
+      BANK_TRANSFER_BANK_NAME: 'テスト銀行',
+      BANK_TRANSFER_BRANCH_NAME: '本店',
+      BANK_TRANSFER_ACCOUNT_NUMBER: '0000001',
+      BANK_TRANSFER_ACCOUNT_HOLDER_KANA: 'テスト',
     });
     [shopper, clerk] = await Promise.all([customer(prod), staff(prod)]);
   });

@@ -86,12 +86,12 @@ describe('multipart requests need a preflight header (CSRF)', () => {
 });
 
 describe('graphql-upload limits, as JSON errors', () => {
-  it('refuses 4 files with 413 and a clear message, before any resolver runs', async () => {
-    const res = await post(multipart(4), { 'Apollo-Require-Preflight': 'true' });
+  it('refuses 11 files (more than any purpose allows) with 413 and a clear message, before any resolver runs', async () => {
+    const res = await post(multipart(11), { 'Apollo-Require-Preflight': 'true' });
     expect(res.status).toBe(413);
     expect(res.type).toMatch(/application\/json/);
     expect(res.body).toEqual({
-      errors: [{ message: 'Too many files: attach at most 3 files per request.', extensions: { code: 'BAD_REQUEST' } }],
+      errors: [{ message: 'Too many files: attach at most 10 files per request.', extensions: { code: 'BAD_REQUEST' } }],
     });
     expect(readdirSync(spoolDir)).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { CalendarService } from '../modules/calendar/calendar.service';
 import { ShippingService } from '../modules/shipping/shipping.service';
 import { AttachmentLinks } from '../modules/attachments/attachment-access';
 import { CancellationService } from '../modules/cancellations/cancellation.service';
+import { DeliveryProblemService } from '../modules/delivery-problems/delivery-problem.service';
 import { WarehouseService } from '../modules/warehouse/warehouse.service';
 import { ReturnRequestService } from '../modules/warehouse/return-request.service';
 import { CombinedShippingService } from '../modules/warehouse/combined-shipping.service';
@@ -56,6 +57,8 @@ export class App {
   /** Several orders of one customer shipped as one parcel (docs/warehouse.md). */
   readonly combinedShipping: CombinedShippingService;
   readonly cancellations: CancellationService;
+  /** Lost, returned, refused, damaged or wrong parcels after shipment, and their resolution (docs/warehouse.md). */
+  readonly deliveryProblems: DeliveryProblemService;
   /** Signed, short-lived attachment download links and the download endpoint. */
   readonly attachmentLinks: AttachmentLinks;
   /** Paying invoices (deposit, bank transfer, card) and deposit top-ups (docs/payments.md). */
@@ -95,6 +98,7 @@ export class App {
     this.itemReturns = new ReturnRequestService(this);
     this.combinedShipping = new CombinedShippingService(this);
     this.cancellations = new CancellationService(this);
+    this.deliveryProblems = new DeliveryProblemService(this);
     this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
     this.payments = new PaymentService(this); // after orderQueries: registers the TRANSFER_CONFIRMATION queue
   }

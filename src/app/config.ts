@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { calendarProblems, confirmationHoursSetting, dayListSetting } from '../modules/calendar/calendar-config';
+import { BANK_ACCOUNT_SETTINGS, bankAccountOf, bankAccountProblems, type BankAccount } from '../modules/payments/bank-account-config';
 import { SECURITY_SETTINGS } from './security/security-config';
 
 /** The project root, whether running from src/ (Jest, ts-node) or dist/src/ (npm start). */
@@ -73,11 +74,13 @@ const schema = z.object({
   CALENDAR_EXTRA_OPEN_DAYS: dayListSetting,
   CONFIRMATION_HOURS: confirmationHoursSetting,
   CONFIRMATION_LEAD_HOURS: int(0, 72).default(3),
+  // Where customers send bank transfers (振込先); demo account outside production.
+  ...BANK_ACCOUNT_SETTINGS,
   // Operation limits, rate limits, body size, proxies (docs/hardening.md).
   ...SECURITY_SETTINGS,
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string };
+export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string; bankAccount: BankAccount };
 
 export class ConfigError extends Error {}
 
@@ -97,11 +100,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (calendarIssues.length) throw new ConfigError(`Invalid environment:\n${calendarIssues.join('\n')}`);
   const paypalProblems = payPalProblems(c);
   if (paypalProblems.length) throw new ConfigError(`Invalid environment:\n${paypalProblems.join('\n')}`);
+  const bankProblems = bankAccountProblems(c);
+  if (bankProblems.length) throw new ConfigError(`Invalid environment:\n${bankProblems.join('\n')}`);
   // Without a secret (local use only) tokens are signed with a per-data-folder secret, see main.ts.
   return {
     ...c,
     jwtSecret: c.JWT_SECRET ?? '',
     publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
+    bankAccount: bankAccountOf(c),
   };
 }
 

@@ -18,6 +18,10 @@ import { ItemReturnRequest } from '../modules/warehouse/return-request.entity';
 import { ShipmentGroup, ShipmentGroupOrder } from '../modules/warehouse/shipment-group.entity';
 
 import { CancellationRequest } from '../modules/cancellations/cancellation-request.entity';
+import { DeliveryProblem } from '../modules/delivery-problems/delivery-problem.entity';
 
 /** Every TypeORM entity. Migrations are generated against this list. */
-export const ENTITIES = [Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment, ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, Notification, OutboxEntry, OutgoingMail];
+export const ENTITIES = [
+  Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment,
+  ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, DeliveryProblem, Notification, OutboxEntry, OutgoingMail,
+];

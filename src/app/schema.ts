@@ -18,7 +18,8 @@ import { DepositTopUpsResolver, InvoicePaymentsResolver, OrderPaymentsResolver, 
 import { OrderItemWarehouseResolver, OrderShipmentResolver, WarehouseResolver } from '../modules/warehouse/warehouse.resolver';
 import { ItemExchangeResolver, OrderItemExchangeResolver } from '../modules/warehouse/return-request.resolver';
 import { CombinedShippingResolver, OrderShipmentGroupResolver } from '../modules/warehouse/combined-shipping.resolver';
-import { CancellationResolver, OrderCancellationResolver } from '../modules/cancellations/cancellation.resolver';
+import { CancellationRequestFieldsResolver, CancellationResolver, OrderCancellationResolver } from '../modules/cancellations/cancellation.resolver';
+import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modules/delivery-problems/delivery-problem.resolver';
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
@@ -29,6 +30,9 @@ const RESOLVERS = [
   OrderTransferEstimateResolver,
   CancellationResolver,
   OrderCancellationResolver,
+  CancellationRequestFieldsResolver,
+  DeliveryProblemResolver,
+  OrderDeliveryProblemsResolver,
   WarehouseResolver,
   OrderItemWarehouseResolver,
   OrderShipmentResolver,

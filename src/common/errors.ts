@@ -47,10 +47,14 @@ export enum UserErrorCode {
   EXCHANGE_IN_PROGRESS = 'EXCHANGE_IN_PROGRESS',
   SHIPMENT_NOT_COMBINABLE = 'SHIPMENT_NOT_COMBINABLE',
   SHIPMENT_GROUPED = 'SHIPMENT_GROUPED',
+  DELIVERY_PROBLEM_OPEN = 'DELIVERY_PROBLEM_OPEN',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
   description: 'Stable codes of expected business failures, returned in `userErrors`.',
+  valuesConfig: {
+    DELIVERY_PROBLEM_OPEN: { description: 'A delivery problem of the order is already open: add to it by message.' },
+  },
 });
 
 @ObjectType({ description: 'An expected business failure. The mutation changed nothing.' })

@@ -36,7 +36,8 @@ const FIELDS = `id status availableActions
   items { id status quantity purchasedQuantity availableActions }
   firstInvoice { id status amountDue { amount } payments { id method status amount { amount } } }
   secondInvoice { id status amountDue { amount } payments { id method status amount { amount } } }
-  cancellationRequests { id status }`;
+  cancellationRequests { id status }
+  deliveryProblems { id status }`;
 
 export interface View {
   id: string;
@@ -46,6 +47,7 @@ export interface View {
   firstInvoice: InvoiceView | null;
   secondInvoice: InvoiceView | null;
   cancellationRequests: { id: string; status: string }[];
+  deliveryProblems: { id: string; status: string }[];
 }
 interface InvoiceView {
   id: string;
@@ -106,6 +108,8 @@ async function openQuestionItems(world: World, orderId: string): Promise<string[
   return rows.map((r) => r.item_id);
 }
 
+const PROBLEM_KINDS = ['LOST', 'RETURNED_TO_SENDER', 'REFUSED', 'DAMAGED', 'WRONG_ITEM'];
+
 /** One step per OrderAction (the API's names), each with valid input. */
 export const ACTIONS: Record<string, Step> = {
   // --- customer (or guest) ---
@@ -146,6 +150,10 @@ export const ACTIONS: Record<string, Step> = {
     run: (w, o) => mutate(w, 'customer', o, 'orderCancellationRequest', 'OrderCancellationRequestInput', { orderId: o.id, reason: '不要になりました' }),
   },
   REPORT_RECEIPT: { role: 'customer', run: (w, o) => mutate(w, 'customer', o, 'orderReceiptReport', 'OrderReceiptReportInput', { orderId: o.id }) },
+  REPORT_PROBLEM: {
+    role: 'customer',
+    run: (w, o, _v, pick) => mutate(w, 'customer', o, 'orderProblemReport', 'OrderProblemReportInput', { orderId: o.id, kind: PROBLEM_KINDS[pick % PROBLEM_KINDS.length], body: '届いていません' }),
+  },
   SEND_MESSAGE: {
     role: 'customer',
     refusable: true,
@@ -230,6 +238,20 @@ export const ACTIONS: Record<string, Step> = {
       return mutate(w, 'staff', o, 'messageSend', 'MessageSendInput', { orderId: o.id, itemId, title: '回答', body: 'ございます' });
     },
   },
+  REPORT_DELIVERY_PROBLEM: {
+    role: 'staff',
+    run: (w, o, _v, pick) => mutate(w, 'staff', o, 'orderDeliveryProblemReport', 'OrderDeliveryProblemReportInput', { orderId: o.id, kind: PROBLEM_KINDS[pick % PROBLEM_KINDS.length], note: '配送業者より連絡' }),
+  },
+  RESOLVE_DELIVERY_PROBLEM: {
+    role: 'staff',
+    run: (w, o, v, pick) => {
+      const problem = v.deliveryProblems.find((p) => p.status === 'OPEN');
+      if (!problem) return null;
+      const how = ['RESHIP', 'REFUND', 'CLOSE'][pick % 3];
+      const extra = how === 'RESHIP' ? { carrier: 'JAPAN_POST', trackingNumber: 'EE123456789JP' } : how === 'REFUND' ? { refundAmount: { amount: '100', currency: 'JPY' } } : {};
+      return mutate(w, 'staff', o, 'orderDeliveryProblemResolve', 'OrderDeliveryProblemResolveInput', { problemId: problem.id, resolution: how, note: '対応しました', ...extra });
+    },
+  },
   CANCEL_BY_STAFF: {
     role: 'staff',
     run: (w, o) => mutate(w, 'staff', o, 'orderCancelByStaff', 'OrderCancelByStaffInput', { orderId: o.id, reason: 'OTHER', note: 'スタッフによるキャンセル' }),
@@ -301,6 +323,6 @@ export async function chooseOffered(world: World, order: ModelOrder, pick: numbe
 }
 
 /** Forward steps, the furthest along first. */
-const DEPTH = ['REPORT_RECEIPT', 'SHIP', 'DECIDE_CANCELLATION', 'CONFIRM_TRANSFER', 'REPORT_BANK_TRANSFER', 'PAY_SECOND_INVOICE', 'ISSUE_SECOND_INVOICE', 'MARK_ARRIVED', 'PURCHASE_ITEM', 'ANSWER_SELLER_QUESTION', 'MARK_UNAVAILABLE', 'PAY_FIRST_INVOICE', 'QUOTE'];
+const DEPTH = ['RESOLVE_DELIVERY_PROBLEM', 'REPORT_RECEIPT', 'SHIP', 'DECIDE_CANCELLATION', 'CONFIRM_TRANSFER', 'REPORT_BANK_TRANSFER', 'PAY_SECOND_INVOICE', 'ISSUE_SECOND_INVOICE', 'MARK_ARRIVED', 'PURCHASE_ITEM', 'ANSWER_SELLER_QUESTION', 'MARK_UNAVAILABLE', 'PAY_FIRST_INVOICE', 'QUOTE'];
 
-const WAYS_OUT = ['CANCEL_ORDER', 'REQUEST_CANCELLATION', 'CANCEL_BY_STAFF', 'CHANGE_ITEMS', 'ASK_SELLER'];
+const WAYS_OUT = ['REPORT_PROBLEM', 'REPORT_DELIVERY_PROBLEM', 'CANCEL_ORDER', 'REQUEST_CANCELLATION', 'CANCEL_BY_STAFF', 'CHANGE_ITEMS', 'ASK_SELLER'];

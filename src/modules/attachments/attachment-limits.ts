@@ -1,5 +1,20 @@
-/** Business limits on attachments (messages and inspection photos alike). */
-export const ATTACHMENT_MAX_FILES = 3;
+import type { AttachmentPurpose } from './attachment.entity';
+
+/**
+ * How many files one request may attach, per purpose: a message (and what is sent as one:
+ * exchange requests, delivery problems) carries at most 3 (seed 003); a warehouse inspection
+ * up to 10 photos of the item.
+ */
+export const MAX_FILES: Readonly<Record<AttachmentPurpose, number>> = {
+  MESSAGE: 3,
+  INSPECTION: 10,
+};
+
+/** Messages: the limit a request is held to when it names no purpose. */
+export const ATTACHMENT_MAX_FILES = MAX_FILES.MESSAGE;
+
+/** The most any request may carry: graphql-upload's cut-off at the HTTP layer; each purpose is checked by the intake. */
+export const REQUEST_MAX_FILES = Math.max(...Object.values(MAX_FILES));
 /** 10 MB, counted in binary: a file of exactly this many bytes is accepted, one byte more is not. */
 export const ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 

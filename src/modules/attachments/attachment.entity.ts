@@ -3,6 +3,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, 
 import { Message } from '../messaging/message.entity';
 import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
+import { ItemReturnRequest } from '../warehouse/return-request.entity';
 
 export enum AttachmentPurpose {
   MESSAGE = 'MESSAGE', // a file sent in an order's message thread
@@ -45,6 +46,14 @@ export class Attachment {
   @ManyToOne(() => OrderItem, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'item_id', foreignKeyConstraintName: 'attachment_item_fk' })
   item?: OrderItem;
+
+  /** An inspection photo of an exchange's replacement: that exchange (null for the first arrival's photos). */
+  @Column({ name: 'return_request_id', type: 'uuid', nullable: true })
+  returnRequestId: string | null;
+
+  @ManyToOne(() => ItemReturnRequest, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'return_request_id', foreignKeyConstraintName: 'attachment_return_request_fk' })
+  returnRequest?: ItemReturnRequest;
 
   @Field(() => AttachmentPurpose)
   @Column({ type: 'enum', enum: AttachmentPurpose, enumName: 'attachment_purpose' })

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_FILES } from './attachment-limits';
+import { ATTACHMENT_MAX_BYTES, REQUEST_MAX_FILES } from './attachment-limits';
 import { graphqlUploadExpress } from './graphql-upload';
 
 // Apollo's csrfPrevention accepts a "simple" request (one a browser sends cross-site without
@@ -14,7 +14,9 @@ const PREFLIGHT_HEADERS = ['apollo-require-preflight', 'x-apollo-operation-name'
  *    it and spooled its files to temporary storage: a cross-site form could make a signed-in
  *    browser upload into our server. Same header rule as Apollo, so clients see one rule.
  * 2. parse it with graphql-upload. Its per-file cut-off is one byte above our limit because
- *    it refuses a file of exactly `maxFileSize`; `storeUploads` checks the exact count.
+ *    it refuses a file of exactly `maxFileSize`; `storeUploads` checks the exact count. Its
+ *    file count is the largest any purpose allows (10 inspection photos); `storeUploads`
+ *    holds each purpose to its own (3 for a message) before reading any file.
  * 3. word graphql-upload's refusals (http-errors, passed on to the JSON error handler).
  */
 export function uploadMiddleware(): Array<RequestHandler | ErrorRequestHandler> {
@@ -34,11 +36,11 @@ export function uploadMiddleware(): Array<RequestHandler | ErrorRequestHandler> 
       ],
     });
   };
-  const parse = graphqlUploadExpress({ maxFileSize: ATTACHMENT_MAX_BYTES + 1, maxFiles: ATTACHMENT_MAX_FILES });
+  const parse = graphqlUploadExpress({ maxFileSize: ATTACHMENT_MAX_BYTES + 1, maxFiles: REQUEST_MAX_FILES });
   const explain: ErrorRequestHandler = (error, _req, _res, next) => {
     const message = String(error?.message ?? '');
     if (error?.status === 413 && /max file uploads exceeded/.test(message)) {
-      error.message = `Too many files: attach at most ${ATTACHMENT_MAX_FILES} files per request.`;
+      error.message = `Too many files: attach at most ${REQUEST_MAX_FILES} files per request.`;
     }
     next(error);
   };

@@ -2,9 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DomainError, UserErrorCode } from '../../common/errors';
+import { mutation, type Payload } from '../../common/transaction';
 import type { AttachmentStorage } from '../../storage/storage';
-import { ALLOWED_CONTENT_TYPES, ALLOWED_TYPES_TEXT, ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_FILES } from './attachment-limits';
+import type { AttachmentPurpose } from './attachment.entity';
+import { ALLOWED_CONTENT_TYPES, ALLOWED_TYPES_TEXT, ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_FILES, MAX_FILES } from './attachment-limits';
 import { sanitizeDisplayName } from './display-name';
 import type { FileUpload } from './upload.scalar';
 
@@ -24,6 +27,9 @@ export interface StoredAttachment {
 export interface IntakeOptions {
   /** Path of the files argument, e.g. ['input', 'files']; errors name ['input', 'files', '2']. */
   field: string[];
+  /** What the files are for; sets how many are allowed (`MAX_FILES`; messages' 3 when left out). */
+  purpose?: AttachmentPurpose;
+  /** Overrides the purpose's count. */
   maxFiles?: number;
   maxBytes?: number;
   log?: Logger;
@@ -41,7 +47,8 @@ export async function storeUploads(
   files: ReadonlyArray<FileUpload | Promise<FileUpload>> | null | undefined,
   options: IntakeOptions,
 ): Promise<StoredAttachment[]> {
-  const { field, maxFiles = ATTACHMENT_MAX_FILES, maxBytes = ATTACHMENT_MAX_BYTES } = options;
+  const { field, maxBytes = ATTACHMENT_MAX_BYTES } = options;
+  const maxFiles = options.maxFiles ?? (options.purpose ? MAX_FILES[options.purpose] : ATTACHMENT_MAX_FILES);
   const list = files ?? [];
   if (list.length > maxFiles) {
     throw new DomainError(UserErrorCode.TOO_MANY_FILES, `Attach at most ${maxFiles} files at a time.`, field);
@@ -57,6 +64,44 @@ export async function storeUploads(
     return stored;
   } catch (error) {
     await discardStoredAttachments(storage, keys, options.log);
+    throw error;
+  }
+}
+
+/**
+ * A mutation that stores files with its rows, all or nothing (inspection photos; messages do
+ * the same in MessageService.send): `check` runs first in a transaction of its own, so a
+ * refused request stores nothing; the files are then streamed to storage outside any
+ * transaction (none is held open during an upload); `write` runs in one transaction that
+ * checks again under its locks. If that answers with userErrors or fails, the stored files
+ * are deleted again.
+ */
+export async function mutationWithUploads<T extends object>(
+  deps: { ds: DataSource; storage: AttachmentStorage; log?: Logger },
+  files: ReadonlyArray<FileUpload | Promise<FileUpload>> | null | undefined,
+  intake: Omit<IntakeOptions, 'log'>,
+  check: (tx: EntityManager) => Promise<unknown>,
+  write: (tx: EntityManager, stored: StoredAttachment[]) => Promise<T>,
+): Promise<Payload<T>> {
+  const precheck = await mutation(deps.ds, async (tx) => {
+    await check(tx);
+    return {};
+  });
+  if (precheck.userErrors.length) return precheck as Payload<T>;
+  let stored: StoredAttachment[];
+  try {
+    stored = await storeUploads(deps.storage, files, { ...intake, log: deps.log });
+  } catch (error) {
+    if (error instanceof DomainError) return { userErrors: error.errors } as Payload<T>;
+    throw error;
+  }
+  const discard = () => discardStoredAttachments(deps.storage, stored.map((s) => s.storageKey), deps.log);
+  try {
+    const result = await mutation(deps.ds, (tx) => write(tx, stored));
+    if (result.userErrors.length) await discard();
+    return result;
+  } catch (error) {
+    await discard();
     throw error;
   }
 }

@@ -1,11 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../app/context';
 import { groupBy } from '../../app/loaders';
 import { DomainError, unauthenticated, UserErrorCode } from '../../common/errors';
 import { mutation } from '../../common/transaction';
 import { Role } from '../accounts/account.entity';
 import { Order } from '../orders/order.entity';
-import { CancellationRequest } from './cancellation-request.entity';
+import { CancellationRequest, CancellationRequestStatus } from './cancellation-request.entity';
 import { CancellationRequestDecideInput, CancellationRequestPayload, CancelReasonCount, OrderCancellationRequestInput } from './cancellation.inputs';
 
 @Resolver()
@@ -38,5 +38,17 @@ export class OrderCancellationResolver {
     return ctx.loaders
       .get<string, CancellationRequest[]>('order.cancellationRequests', async (ids) => groupBy(ids, await ctx.app.cancellations.pendingFor(ids), (r) => r.orderId))
       .load(order.id);
+  }
+}
+
+@Resolver(() => CancellationRequest)
+export class CancellationRequestFieldsResolver {
+  @FieldResolver(() => Int, {
+    nullable: true,
+    description: 'While PENDING: whole hours since the customer sent it (seed 002: a request unanswered for 48 hours is worth chasing); null once decided.',
+  })
+  waitingHours(@Root() request: CancellationRequest, @Ctx() ctx: Context): number | null {
+    if (request.status !== CancellationRequestStatus.PENDING) return null;
+    return Math.max(0, Math.floor((ctx.app.clock.now().getTime() - request.requestedAt.getTime()) / 3_600_000));
   }
 }

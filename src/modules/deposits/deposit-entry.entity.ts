@@ -42,8 +42,12 @@ export enum DepositReferenceKind {
   INVOICE = 'INVOICE',
   PAYMENT = 'PAYMENT',
   CANCELLATION_REQUEST = 'CANCELLATION_REQUEST',
+  DELIVERY_PROBLEM = 'DELIVERY_PROBLEM',
 }
-registerEnumType(DepositReferenceKind, { name: 'DepositReferenceKind' });
+registerEnumType(DepositReferenceKind, {
+  name: 'DepositReferenceKind',
+  valuesConfig: { DELIVERY_PROBLEM: { description: 'A refund for a delivery problem (lost, returned, damaged …).' } },
+});
 
 @ObjectType({ description: 'The record an entry is about, e.g. {kind: PAYMENT, id: "…"}.' })
 export class DepositReference {

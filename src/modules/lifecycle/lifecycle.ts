@@ -3,6 +3,7 @@ import type { App } from '../../app/app';
 import { humanize, StateMachine, type BaseMove } from '../../common/state-machine';
 import { CancellationRequest, CANCELLATION_REQUEST_TRANSITIONS, CancellationRequestStatus } from '../cancellations/cancellation-request.entity';
 import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
+import { DELIVERY_PROBLEM_TRANSITIONS, DeliveryProblem, DeliveryProblemResolution, DeliveryProblemStatus } from '../delivery-problems/delivery-problem.entity';
 import { paidForItem } from '../invoices/invoice-money';
 import { Invoice } from '../invoices/invoice.entity';
 import { INVOICE_TRANSITIONS, InvoiceKind, InvoiceStatus } from '../invoices/invoice-state';
@@ -43,6 +44,11 @@ export interface RequestMove extends LifeMove {
   changes?: Record<string, unknown>;
 }
 
+/** A delivery problem moves with its order, which the caller has locked. */
+export interface ProblemMove extends LifeMove {
+  order: Order;
+}
+
 /** The stage timestamp each order status stamps when entered. */
 const STAMPS: Partial<Record<OrderStatus, keyof Order>> = {
   AWAITING_FIRST_PAYMENT: 'quotedAt',
@@ -73,7 +79,12 @@ const details = (move: LifeMove) => ({ ...(move.reason ? { reason: move.reason }
  *   (`advance`): cancelled when no item is left, on to the warehouse when nothing is left to
  *   buy, to inspection when nothing is left to arrive;
  * - an invoice entering PAID: the first moves the order to PURCHASING (and its items with it),
- *   the second to PREPARING_SHIPMENT.
+ *   the second to PREPARING_SHIPMENT;
+ * - an order entering COMPLETED or CANCELLED: its open reply deadlines close (nothing is left
+ *   to cancel for a missing reply);
+ * - a delivery problem entering RESOLVED: RESHIP puts the new carrier and tracking number on
+ *   the order and restarts its auto-completion clock (`shippedAt`); REFUND refunds the amount
+ *   from the order's invoices, the first invoice first.
  * docs/lifecycle.md draws the tables.
  */
 export class Lifecycle {
@@ -82,6 +93,7 @@ export class Lifecycle {
   readonly invoice: StateMachine<Invoice, InvoiceStatus, InvoiceMove>;
   readonly cancellationRequest: StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>;
   readonly returnRequest: StateMachine<ItemReturnRequest, ItemExchangeStatus, RequestMove>;
+  readonly deliveryProblem: StateMachine<DeliveryProblem, DeliveryProblemStatus, ProblemMove>;
 
   /** Every machine, by the name docs/lifecycle.md gives it. */
   get machines(): Record<string, StateMachine<any, any, any>> {
@@ -100,11 +112,15 @@ export class Lifecycle {
         return changes;
       },
       record: (tx, order, from, to, move) => recordEvent(tx, { orderId: order.id, type: 'ORDER_STATUS_CHANGED', actor: move.actor, at: move.at, from, to, data: details(move) }),
-      onEnter: { CANCELLED: (tx, order, move) => this.orderCancelled(tx, order, move) },
+      onEnter: {
+        CANCELLED: (tx, order, move) => this.orderCancelled(tx, order, move),
+        COMPLETED: (tx, order, move) => this.app.messages.closeReplyDeadlines(tx, order.id, move.at),
+      },
       notes: {
         onEnter: {
           CANCELLED:
-            'live items → CANCELLED; everything received on its invoices refunded (less `retainMinor`); unpaid invoices → VOID; a PENDING cancellation request → APPROVED; open exchanges/returns → CLOSED',
+            'live items → CANCELLED; everything received on its invoices refunded (less `retainMinor`); unpaid invoices → VOID; a PENDING cancellation request → APPROVED; open exchanges/returns → CLOSED; reply deadlines stop counting',
+          COMPLETED: 'reply deadlines stop counting (the REPLY_OVERDUE queue)',
         },
       },
     });
@@ -149,6 +165,19 @@ export class Lifecycle {
         recordEvent(tx, {
           orderId: request.orderId, itemId: request.itemId, type: `ITEM_${request.kind}_${to}`, actor: move.actor, at: move.at, from, to, data: { requestId: request.id, ...move.data },
         }),
+    });
+
+    this.deliveryProblem = new StateMachine<DeliveryProblem, DeliveryProblemStatus, ProblemMove>({
+      name: 'delivery problem',
+      entity: DeliveryProblem,
+      table: DELIVERY_PROBLEM_TRANSITIONS,
+      stamp: (_problem, to, move) => (to === DeliveryProblemStatus.RESOLVED ? { resolvedAt: move.at, resolvedBy: move.actor.id } : {}),
+      record: (tx, problem, from, to, move) =>
+        recordEvent(tx, {
+          orderId: problem.orderId, type: `DELIVERY_PROBLEM_${to}`, actor: move.actor, at: move.at, from, to,
+          data: { problemId: problem.id, kind: problem.kind, resolution: problem.resolution, ...details(move) },
+        }),
+      onEnter: { RESOLVED: (tx, problem, move) => this.deliveryProblemResolved(tx, problem, move) },
     });
   }
 
@@ -226,6 +255,37 @@ export class Lifecycle {
     for (const request of open) {
       await this.returnRequest.transition(tx, request, ItemExchangeStatus.CLOSED, { actor: move.actor, at: move.at, data: { note: 'The order was cancelled.' } });
     }
+    await this.app.messages.closeReplyDeadlines(tx, order.id, move.at);
+  }
+
+  /**
+   * What a resolution does (docs/warehouse.md, "Delivery problems"); the service has checked
+   * its rules under the order's lock. RESHIP: the order shows the new parcel, and its 30 days
+   * to auto-completion count from now. REFUND: the amount goes back from the order's invoices,
+   * the first invoice (goods) first, each at most what it received and has not refunded.
+   */
+  private async deliveryProblemResolved(tx: EntityManager, problem: DeliveryProblem, move: ProblemMove): Promise<void> {
+    const { order } = move;
+    if (problem.resolution === DeliveryProblemResolution.RESHIP) {
+      const parcel = { shipmentCarrier: problem.reshipCarrier, trackingNumber: problem.reshipTrackingNumber, shippedAt: move.at };
+      await tx.getRepository(Order).update({ id: order.id }, parcel);
+      Object.assign(order, parcel);
+      return;
+    }
+    if (problem.resolution !== DeliveryProblemResolution.REFUND) return;
+    let left = problem.refundAmountMinor ?? 0n;
+    const invoices = await tx.getRepository(Invoice).find({ where: { orderId: order.id }, order: { kind: 'ASC', issuedAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    for (const invoice of invoices) {
+      const net = invoice.amountPaidMinor - invoice.amountRefundedMinor;
+      const amount = left < net ? left : net;
+      if (amount <= 0n) continue;
+      left -= amount;
+      await this.app.invoices.refund(tx, invoice, order, {
+        amountMinor: amount, reference: { kind: DepositReferenceKind.DELIVERY_PROBLEM, id: problem.id },
+        note: `Delivery problem (${humanize(problem.kind)}): ${problem.resolutionNote ?? 'refund'}`, actor: move.actor, at: move.at,
+      });
+    }
+    if (left > 0n) throw new Error(`delivery problem ${problem.id}: ¥${left} of the refund found no money received`);
   }
 
   private async itemMoved(tx: EntityManager, item: OrderItem, move: ItemMove, from: ItemStatus): Promise<void> {

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { DeliveryProblemKind } from '../delivery-problems/delivery-problem.entity';
 import { ItemExchangeStatus } from '../warehouse/return-request-state';
 
 /**
@@ -15,6 +16,8 @@ export interface OrderFacts {
   openReturns: { itemId: string; status: ItemExchangeStatus }[];
   /** In a combined parcel: ships only with its group. */
   grouped: boolean;
+  /** The delivery problem staff are working on (at most one per order). */
+  openDeliveryProblem: { id: string; kind: DeliveryProblemKind } | null;
 }
 
 export const ORDER_FACTS_SQL = `
@@ -23,7 +26,8 @@ export const ORDER_FACTS_SQL = `
     ARRAY(SELECT DISTINCT q.item_id FROM message q WHERE q.order_id = o.id AND q.ask_seller_before_purchase AND q.answered_at IS NULL AND q.item_id IS NOT NULL) AS question_items,
     coalesce((SELECT json_agg(json_build_object('itemId', r.item_id, 'status', r.status)) FROM item_return_request r
                WHERE r.order_id = o.id AND r.status IN ('REQUESTED', 'SELLER_ACCEPTED')), '[]'::json) AS open_returns,
-    EXISTS (SELECT 1 FROM shipment_group_order g WHERE g.order_id = o.id) AS grouped
+    EXISTS (SELECT 1 FROM shipment_group_order g WHERE g.order_id = o.id) AS grouped,
+    (SELECT json_build_object('id', p.id, 'kind', p.kind) FROM delivery_problem p WHERE p.order_id = o.id AND p.status = 'OPEN') AS open_problem
   FROM unnest($1::uuid[]) AS o(id)`;
 
 interface FactsRow {
@@ -32,6 +36,7 @@ interface FactsRow {
   question_items: string[];
   open_returns: { itemId: string; status: ItemExchangeStatus }[];
   grouped: boolean;
+  open_problem: { id: string; kind: DeliveryProblemKind } | null;
 }
 
 export async function loadOrderFacts(db: Pick<EntityManager, 'query'>, orderIds: readonly string[]): Promise<OrderFacts[]> {
@@ -39,6 +44,6 @@ export async function loadOrderFacts(db: Pick<EntityManager, 'query'>, orderIds:
   const byId = new Map(rows.map((r) => [r.id, r]));
   return orderIds.map((id) => {
     const r = byId.get(id)!;
-    return { cancellationPending: r.cancellation_pending, sellerQuestionItemIds: r.question_items, openReturns: r.open_returns, grouped: r.grouped };
+    return { cancellationPending: r.cancellation_pending, sellerQuestionItemIds: r.question_items, openReturns: r.open_returns, grouped: r.grouped, openDeliveryProblem: r.open_problem };
   });
 }

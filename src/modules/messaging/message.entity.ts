@@ -22,6 +22,10 @@ export class MessageAuthor {
 @ObjectType({ description: 'A message in an order’s thread between the customer and staff.' })
 @Entity('message')
 @Index('message_order_seq_idx', ['orderId', 'seq'])
+// The REPLY_OVERDUE staff queue: reply deadlines still counting, by when they pass.
+@Index('message_open_reply_deadline_idx', ['replyDeadline', 'orderId'], {
+  where: `"author_side" = 'STAFF' AND "reply_deadline" IS NOT NULL AND "reply_deadline_closed_at" IS NULL`,
+})
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -77,6 +81,13 @@ export class Message {
   @Field(() => Date, { nullable: true, description: 'Staff only: "if there is no reply by then, the order will be cancelled".' })
   @Column({ name: 'reply_deadline', type: 'timestamptz', nullable: true })
   replyDeadline: Date | null;
+
+  /**
+   * When a reply deadline stopped counting: the customer replied, staff set a newer deadline,
+   * or the order was completed or cancelled. Null while it counts (REPLY_OVERDUE once passed).
+   */
+  @Column({ name: 'reply_deadline_closed_at', type: 'timestamptz', nullable: true })
+  replyDeadlineClosedAt: Date | null;
 
   @Field(() => Date, { nullable: true, description: 'When the other side read it.' })
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })

@@ -9,6 +9,7 @@ import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity'
 import { discardStoredAttachments, storeUploads, type StoredAttachment } from '../attachments/upload-intake';
 import { OrderItem } from '../orders/order-item.entity';
 import type { Order } from '../orders/order.entity';
+import { OrderStatus } from '../orders/order-state';
 import { actorOf, recordEvent } from '../orders/order-events';
 import { StaffQueue } from '../orders/order.inputs';
 import type { OrderAccess } from '../orders/order.service';
@@ -40,6 +41,20 @@ export class MessageService {
     app.orderQueries.queues.set(StaffQueue.SELLER_QUESTION, {
       sql: `EXISTS (SELECT 1 FROM message q WHERE q.order_id = o.id AND q.ask_seller_before_purchase AND q.answered_at IS NULL)`,
     });
+    // Seed 001: staff set a deadline ("no reply by then and the order is cancelled") that passed
+    // without a reply. Read from message_open_reply_deadline_idx: only deadlines still counting.
+    app.orderQueries.queues.set(StaffQueue.REPLY_OVERDUE, {
+      sql: `EXISTS (SELECT 1 FROM message d WHERE d.order_id = o.id AND d.author_side = 'STAFF' AND d.reply_deadline_closed_at IS NULL AND d.reply_deadline <= :replyDueBy)`,
+      params: () => ({ replyDueBy: app.clock.now() }),
+    });
+  }
+
+  /** The order's reply deadlines stop counting (the customer replied, a newer one was set, or the order ended). */
+  async closeReplyDeadlines(tx: EntityManager, orderId: string, at: Date): Promise<void> {
+    await tx.query(
+      `UPDATE message SET reply_deadline_closed_at = $2 WHERE order_id = $1 AND author_side = 'STAFF' AND reply_deadline IS NOT NULL AND reply_deadline_closed_at IS NULL`,
+      [orderId, at],
+    );
   }
 
   /**
@@ -59,7 +74,7 @@ export class MessageService {
 
     let stored: StoredAttachment[];
     try {
-      stored = await storeUploads(this.app.storage, input.files, { field: ['input', 'files'], log: this.app.log });
+      stored = await storeUploads(this.app.storage, input.files, { field: ['input', 'files'], purpose: AttachmentPurpose.MESSAGE, log: this.app.log });
     } catch (error) {
       // A refused file: nothing was stored (the intake cleans up after itself).
       if (error instanceof DomainError) return { userErrors: error.errors } as Payload<{ message: Message } & X>;
@@ -100,6 +115,9 @@ export class MessageService {
     if (input.replyDeadline) {
       if (side !== MessageSide.STAFF) throw new DomainError(UserErrorCode.INVALID, 'Only staff set reply deadlines.', ['input', 'replyDeadline']);
       if (input.replyDeadline.getTime() <= this.app.clock.now().getTime()) throw new DomainError(UserErrorCode.INVALID, 'A reply deadline must be in the future.', ['input', 'replyDeadline']);
+      if (order.status === OrderStatus.COMPLETED || order.status === OrderStatus.CANCELLED) {
+        throw new DomainError(UserErrorCode.INVALID, `The order is ${order.status.toLowerCase()}: there is nothing left to cancel for a missing reply.`, ['input', 'replyDeadline']);
+      }
     }
     return { order, item };
   }
@@ -110,6 +128,8 @@ export class MessageService {
     const side = sideOf(access);
     const actor = actorOf(access.viewer);
     const repo = tx.getRepository(Message);
+    // A customer's message answers the open deadlines; a new deadline replaces the earlier ones.
+    if (side === MessageSide.CUSTOMER || input.replyDeadline) await this.closeReplyDeadlines(tx, order.id, now);
     const message = repo.create({
       orderId: order.id,
       itemId: item?.id ?? null,

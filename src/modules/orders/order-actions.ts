@@ -1,5 +1,6 @@
 import { isStaff } from '../../app/auth-checker';
 import type { Account } from '../accounts/account.entity';
+import { refuseDeliveryProblemReport, refuseDeliveryProblemResolution } from '../delivery-problems/delivery-problem-rules';
 import type { Invoice } from '../invoices/invoice.entity';
 import { refuseInvoicePayment } from '../invoices/invoice-money';
 import type { OrderFacts } from '../lifecycle/order-facts';
@@ -50,6 +51,8 @@ export function orderActions(
     offer(OrderAction.DECIDE_EXCHANGE, facts.openReturns.some((r) => r.status === ItemExchangeStatus.REQUESTED));
     offer(OrderAction.COMPLETE_EXCHANGE, facts.openReturns.some((r) => r.status === ItemExchangeStatus.SELLER_ACCEPTED));
     offer(OrderAction.ANSWER_SELLER_QUESTION, messaging && facts.sellerQuestionItemIds.length > 0);
+    offer(OrderAction.REPORT_DELIVERY_PROBLEM, !refuseDeliveryProblemReport(order, facts));
+    offer(OrderAction.RESOLVE_DELIVERY_PROBLEM, !refuseDeliveryProblemResolution(facts));
     offer(OrderAction.CANCEL_BY_STAFF, !refuseStaffCancel(order, pay));
   } else {
     offer(OrderAction.PAY_FIRST_INVOICE, Boolean(pay.invoice) && !refuseInvoicePayment(order, pay.invoice!, pay.pending));
@@ -58,6 +61,7 @@ export function orderActions(
     offer(OrderAction.CANCEL_ORDER, !refuseCustomerCancel(order, pay));
     offer(OrderAction.REQUEST_CANCELLATION, !refuseCancellationRequest(order, pay, false, facts.cancellationPending));
     offer(OrderAction.REPORT_RECEIPT, !refuseReceiptReport(order));
+    offer(OrderAction.REPORT_PROBLEM, messaging && !refuseDeliveryProblemReport(order, facts));
     offer(OrderAction.ASK_SELLER, messaging && items.some((item) => !refuseSellerQuestion(item)));
   }
   offer(OrderAction.CHANGE_ITEMS, items.some((item) => !refuseItemChange(order, item, pay)));

@@ -73,6 +73,10 @@ export class OrderItem {
   @Column({ name: 'inspected_at', type: 'timestamptz', nullable: true })
   inspectedAt: Date | null;
 
+  /** The exchange whose replacement the current inspection is of; null for the first arrival. */
+  @Column({ name: 'inspection_request_id', type: 'uuid', nullable: true })
+  inspectionRequestId: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

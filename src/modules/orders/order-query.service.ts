@@ -23,8 +23,11 @@ export const STATUS_QUEUES: Partial<Record<StaffQueue, OrderStatus>> = {
   SHIPMENT: OrderStatus.PREPARING_SHIPMENT,
 };
 
-/** A condition on alias `o` (the order) selecting orders in a staff queue. */
-export type QueueCondition = { sql: string; params?: Record<string, unknown> };
+/**
+ * A condition on alias `o` (the order) selecting orders in a staff queue; `params` may be
+ * computed per query (e.g. the clock's now for a deadline).
+ */
+export type QueueCondition = { sql: string; params?: Record<string, unknown> | (() => Record<string, unknown>) };
 
 export class OrderQueryService {
   /** Conditions for queues owned by other modules (transfer confirmation, unanswered message). */
@@ -66,7 +69,7 @@ export class OrderQueryService {
       const status = STATUS_QUEUES[filter.awaiting];
       const condition = status ? { sql: 'o.status = :queueStatus', params: { queueStatus: status } } : this.queues.get(filter.awaiting);
       if (!condition) throw new GraphQLError(`The ${filter.awaiting} queue is not available.`, { extensions: { code: 'BAD_USER_INPUT' } });
-      qb.andWhere(condition.sql, condition.params);
+      qb.andWhere(condition.sql, typeof condition.params === 'function' ? condition.params() : condition.params);
     }
     const cursor = decodeCursor(after, 2);
     if (cursor) {

@@ -5,7 +5,15 @@ import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
 import { StaffQueue } from './order.inputs';
 
-registerEnumType(StaffQueue, { name: 'StaffQueue', description: 'What an order waits on staff for.' });
+registerEnumType(StaffQueue, {
+  name: 'StaffQueue',
+  description: 'What an order waits on staff for.',
+  valuesConfig: {
+    CANCELLATION_REQUEST: { description: 'A cancellation request waits for a decision (its `waitingHours` say how long; seed 002: chase after 48).' },
+    REPLY_OVERDUE: { description: 'A reply deadline staff set has passed without the customer’s reply (seed 001): staff may now cancel.' },
+    DELIVERY_PROBLEM: { description: 'A delivery problem is open: reship, refund or close it.' },
+  },
+});
 
 /** What the viewer can do with an order now (the seed's green buttons). */
 export enum OrderAction {
@@ -18,6 +26,7 @@ export enum OrderAction {
   CHANGE_DELIVERY_ADDRESS = 'CHANGE_DELIVERY_ADDRESS',
   PAY_SECOND_INVOICE = 'PAY_SECOND_INVOICE',
   REPORT_RECEIPT = 'REPORT_RECEIPT',
+  REPORT_PROBLEM = 'REPORT_PROBLEM',
   SEND_MESSAGE = 'SEND_MESSAGE',
   // staff
   QUOTE = 'QUOTE',
@@ -31,6 +40,8 @@ export enum OrderAction {
   SHIP = 'SHIP',
   DECIDE_CANCELLATION = 'DECIDE_CANCELLATION',
   ANSWER_SELLER_QUESTION = 'ANSWER_SELLER_QUESTION',
+  REPORT_DELIVERY_PROBLEM = 'REPORT_DELIVERY_PROBLEM',
+  RESOLVE_DELIVERY_PROBLEM = 'RESOLVE_DELIVERY_PROBLEM',
   CANCEL_BY_STAFF = 'CANCEL_BY_STAFF',
 }
 registerEnumType(OrderAction, {
@@ -45,7 +56,8 @@ registerEnumType(OrderAction, {
     REQUEST_CANCELLATION: { description: 'orderCancellationRequest: once money is received or on its way, until shipment.' },
     CHANGE_DELIVERY_ADDRESS: { description: 'orderDeliveryAddressChange: until shipment preparation starts.' },
     PAY_SECOND_INVOICE: { description: 'invoicePay on the second invoice.' },
-    REPORT_RECEIPT: { description: 'orderReceiptReport: the parcel arrived.' },
+    REPORT_RECEIPT: { description: 'orderReceiptReport: the parcel arrived (also while a delivery problem is open; staff still resolve it).' },
+    REPORT_PROBLEM: { description: 'orderProblemReport: something went wrong with the shipped parcel; while no problem is open.' },
     SEND_MESSAGE: { description: 'messageSend: the thread is open.' },
     QUOTE: { description: 'Staff: orderQuote.' },
     CONFIRM_TRANSFER: { description: 'Staff: paymentConfirm or paymentReject of a reported transfer.' },
@@ -58,6 +70,8 @@ registerEnumType(OrderAction, {
     SHIP: { description: 'Staff: orderShip.' },
     DECIDE_CANCELLATION: { description: 'Staff: cancellationRequestDecide. Rejecting is always possible; approving when CANCEL_BY_STAFF is offered too (the same rule).' },
     ANSWER_SELLER_QUESTION: { description: 'Staff: messageSend about the item with the seller’s answer.' },
+    REPORT_DELIVERY_PROBLEM: { description: 'Staff: orderDeliveryProblemReport, after shipment while no problem is open.' },
+    RESOLVE_DELIVERY_PROBLEM: { description: 'Staff: orderDeliveryProblemResolve of the open delivery problem (RESHIP, REFUND or CLOSE).' },
     CANCEL_BY_STAFF: { description: 'Staff: orderCancelByStaff; whatever was received is refunded.' },
   },
 });

@@ -7,7 +7,8 @@ import { orderById } from '../orders/order-loaders';
 import { Order } from '../orders/order.entity';
 import { Payment } from './payment.entity';
 import { invoiceById, paymentsOfInvoice, paymentsOfOrder } from './payment-loaders';
-import { PaymentPurpose, PaymentStatus } from './payment-state';
+import { PaymentMethod, PaymentPurpose, PaymentStatus } from './payment-state';
+import { BankTransferInstructions, bankTransferInstructions } from './bank-transfer-instructions';
 
 @Resolver(() => Order)
 export class OrderPaymentsResolver {
@@ -35,6 +36,16 @@ export class PaymentFieldsResolver {
   @FieldResolver(() => Invoice, { nullable: true, description: 'The invoice paid (null for a deposit top-up).' })
   invoice(@Root() payment: Payment, @Ctx() ctx: Context): Promise<Invoice | null> {
     return payment.invoiceId ? invoiceById(ctx, payment.invoiceId) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => BankTransferInstructions, {
+    nullable: true,
+    description: 'BANK_TRANSFER only: where to send the money (振込先) and the reference to write with the payer name; null for other methods.',
+  })
+  async bankTransferInstructions(@Root() payment: Payment, @Ctx() ctx: Context): Promise<BankTransferInstructions | null> {
+    if (payment.method !== PaymentMethod.BANK_TRANSFER) return null;
+    const order = payment.orderId ? await orderById(ctx, payment.orderId) : null;
+    return bankTransferInstructions(ctx.app.config.bankAccount, payment, order?.orderNumber ?? null);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintTransformer, Currency, Money } from '../../common/money';
 import { Invoice } from '../invoices/invoice.entity';
@@ -121,6 +121,10 @@ export class ItemReturnRequest {
   @Field(() => String, { nullable: true, description: 'Staff’s note on completion, e.g. how the replacement looked.' })
   @Column({ name: 'completion_note', type: 'varchar', length: 1000, nullable: true })
   completionNote: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'EXCHANGE: how many units of the replacement the warehouse counted at its inspection (also the item’s `inspection` now).' })
+  @Column({ name: 'replacement_received_quantity', type: 'int', nullable: true })
+  replacementReceivedQuantity: number | null;
 
   @Field(() => Money, { nullable: true, description: 'The local shipping (to the seller / of the replacement) as staff entered it, CNY or JPY.' })
   get localShippingCost(): Money | null {

@@ -1,5 +1,5 @@
 import { IsNotEmpty, IsOptional, MaxLength } from 'class-validator';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../common/errors';
 import { MoneyInput } from '../../common/money';
 import { GraphQLUpload, type FileUploadPromise } from '../attachments/upload.scalar';
@@ -56,15 +56,24 @@ export class ItemExchangeDecideInput {
   chargeTo?: LocalShippingPayer | null;
 }
 
-@InputType()
+@InputType({ description: 'The replacement of an accepted exchange arrived: inspected like an arrival (count, note, photos).' })
 export class ItemExchangeCompleteInput {
   @Field(() => ID)
   requestId: string;
 
-  @Field(() => String, { nullable: true, description: 'How the replacement looked at inspection (shown to the customer).' })
+  @Field(() => Int, { description: 'Units of the replacement counted at the warehouse (0 to the quantity bought); less shows as a shortfall.' })
+  receivedQuantity: number;
+
+  @Field(() => String, { nullable: true, description: 'How the replacement looked at inspection (shown to the customer, as the item’s inspection note).' })
   @IsOptional()
   @MaxLength(1000)
   note?: string | null;
+
+  @Field(() => [GraphQLUpload], {
+    nullable: true,
+    description: 'Inspection photos of the replacement: up to 10 JPG/PNG/GIF/WEBP/PDF files of 10 MB (multipart request). They become the item’s inspection photos.',
+  })
+  photos?: FileUploadPromise[] | null;
 }
 
 @ObjectType()

@@ -46,9 +46,11 @@ export class ItemExchangeResolver {
   }
 
   @Authorized(Role.STAFF)
-  @Mutation(() => ItemReturnRequestPayload, { description: 'Staff: the replacement of an accepted exchange arrived and was inspected.' })
+  @Mutation(() => ItemReturnRequestPayload, {
+    description: 'Staff: the replacement of an accepted exchange arrived and was inspected again: received count, note and up to 10 photos (multipart request). Completes the exchange.',
+  })
   itemExchangeComplete(@Arg('input') input: ItemExchangeCompleteInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
-    return mutation(ctx.app.ds, (tx) => ctx.app.itemReturns.complete(tx, ctx.viewer!, input));
+    return ctx.app.itemReturns.complete(ctx.viewer!, input);
   }
 }
 

@@ -7,6 +7,8 @@ import { Currency, formatMinor, parseMinor } from '../../common/money';
 import { mutation, pgCode, type Payload } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import type { Account } from '../accounts/account.entity';
+import { AttachmentPurpose } from '../attachments/attachment.entity';
+import { mutationWithUploads } from '../attachments/upload-intake';
 import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { cnyToJpy, parseRate } from '../invoices/invoice-calc';
 import { paidForItem } from '../invoices/invoice-money';
@@ -138,8 +140,26 @@ export class ReturnRequestService {
     return { secondInvoiceChargeMinor: amount, chargedInvoiceId: await this.chargeOpenSecondInvoice(tx, order, item, request, amount, cost, actor, at) };
   }
 
-  /** Staff inspected the replacement of an accepted exchange: the request is complete. */
-  async complete(tx: EntityManager, viewer: Account, input: ItemExchangeCompleteInput): Promise<{ returnRequest: ItemReturnRequest; item: OrderItem; order: Order }> {
+  /**
+   * The replacement of an accepted exchange arrived: staff inspect it like an arrival (count,
+   * note, up to 10 photos, streamed to storage before the transaction and deleted if it does
+   * not commit). Its inspection becomes the item's; the request is complete.
+   */
+  async complete(viewer: Account, input: ItemExchangeCompleteInput): Promise<Payload<ItemReturnRequestPayload>> {
+    return mutationWithUploads(this.app, input.photos, { field: ['input', 'photos'], purpose: AttachmentPurpose.INSPECTION }, (tx) => this.checkComplete(tx, input), async (tx, stored) => {
+      const { order, request, item } = await this.checkComplete(tx, input);
+      const at = this.app.clock.now();
+      const note = input.note?.trim() || null;
+      await this.app.warehouse.recordInspection(tx, order, item, { receivedQuantity: input.receivedQuantity, note }, stored, at, request.id);
+      await this.transition(tx, request, ItemExchangeStatus.COMPLETED, {
+        actor: actorOf(viewer), at, changes: { completedBy: viewer.id, completedAt: at, completionNote: note, replacementReceivedQuantity: input.receivedQuantity },
+        data: { ...(note ? { note } : {}), receivedQuantity: input.receivedQuantity, photos: stored.length },
+      });
+      return { returnRequest: request, item, order };
+    });
+  }
+
+  private async checkComplete(tx: EntityManager, input: ItemExchangeCompleteInput): Promise<{ order: Order; request: ItemReturnRequest; item: OrderItem }> {
     await assertValid(input);
     const { order, request } = await this.lockRequest(tx, input.requestId);
     if (request.kind !== ItemExchangeKind.EXCHANGE) {
@@ -147,10 +167,8 @@ export class ReturnRequestService {
     }
     this.app.lifecycle.returnRequest.assert(request, ItemExchangeStatus.COMPLETED, ['input', 'requestId']);
     const item = (await tx.getRepository(OrderItem).findOneBy({ id: request.itemId }))!;
-    const at = this.app.clock.now();
-    const note = input.note?.trim() || null;
-    await this.transition(tx, request, ItemExchangeStatus.COMPLETED, { actor: actorOf(viewer), at, changes: { completedBy: viewer.id, completedAt: at, completionNote: note }, data: note ? { note } : {} });
-    return { returnRequest: request, item, order };
+    this.app.warehouse.checkReceivedQuantity(item, input.receivedQuantity);
+    return { order, request, item };
   }
 
   /**

@@ -54,7 +54,7 @@ export class OrderItemArrivalInput {
   @MaxLength(2000)
   note?: string | null;
 
-  @Field(() => [GraphQLUpload], { nullable: true, description: 'Inspection photos: up to 3 JPG/PNG/GIF/WEBP/PDF files of 10 MB (multipart request).' })
+  @Field(() => [GraphQLUpload], { nullable: true, description: 'Inspection photos: up to 10 JPG/PNG/GIF/WEBP/PDF files of 10 MB (multipart request).' })
   photos?: FileUploadPromise[] | null;
 }
 
@@ -142,6 +142,9 @@ export class Inspection {
 
   @Field()
   inspectedAt: Date;
+
+  @Field(() => ID, { nullable: true, description: 'The exchange whose replacement this inspection is of; null for the first arrival.' })
+  exchangeRequestId: string | null;
 }
 
 @ObjectType()

@@ -1,16 +1,12 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, InputType, Field, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../app/context';
 import { groupBy } from '../../app/loaders';
-import { DomainError, unauthenticated, UserErrorCode } from '../../common/errors';
+import { unauthenticated } from '../../common/errors';
 import { Connection, PageArgs } from '../../common/pagination';
 import { mutation } from '../../common/transaction';
 import { Role } from '../accounts/account.entity';
-import { GraphQLUpload, type FileUploadPromise } from '../attachments/upload.scalar';
-import { MessageSendInput, MessageSendPayload } from '../messaging/message.inputs';
 import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
-import { OrderStatus } from '../orders/order-state';
-import { GuestAccessInput } from '../orders/order.inputs';
 import { OrderPayload } from '../orders/order.types';
 import { PublicArrivalReport } from './arrival-report.entity';
 import { Carrier, carrierName, trackingUrl } from './carriers';
@@ -21,21 +17,6 @@ import {
 
 @ObjectType()
 export class PublicArrivalReportConnection extends Connection(PublicArrivalReport) {}
-
-@InputType()
-export class OrderProblemReportInput {
-  @Field(() => ID)
-  orderId: string;
-
-  @Field({ description: 'What is wrong with the delivery.' })
-  body: string;
-
-  @Field(() => [GraphQLUpload], { nullable: true, description: 'Photos of the problem (up to 3).' })
-  photos?: FileUploadPromise[] | null;
-
-  @Field(() => GuestAccessInput, { nullable: true })
-  guest?: GuestAccessInput | null;
-}
 
 @Resolver()
 export class WarehouseResolver {
@@ -75,21 +56,6 @@ export class WarehouseResolver {
     return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.receipt(tx, { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input) }));
   }
 
-  @Mutation(() => MessageSendPayload, { description: 'A problem with the delivery: sent to staff as a message with photos (multipart request).' })
-  async orderProblemReport(@Arg('input') input: OrderProblemReportInput, @Ctx() ctx: Context): Promise<MessageSendPayload> {
-    if (!ctx.viewer && !input.guest) throw unauthenticated();
-    const access = { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest };
-    const order = await mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.orders.lockVisible(tx, access, input.orderId) }));
-    if (order.userErrors.length) return order;
-    if (order.order!.status !== OrderStatus.SHIPPED && order.order!.status !== OrderStatus.COMPLETED) {
-      return { userErrors: new DomainError(UserErrorCode.INVALID_STATE, 'Problems with a delivery are reported once the order has shipped; send a message otherwise.', ['input', 'orderId']).errors };
-    }
-    const message = Object.assign(new MessageSendInput(), {
-      orderId: input.orderId, title: '商品受取時の問題 / Problem on arrival', body: input.body, askSellerBeforePurchase: false, files: input.photos, guest: input.guest,
-    });
-    return ctx.app.messages.send(access, message);
-  }
-
   @Query(() => PublicArrivalReportConnection, { description: 'The latest published receipt comments (date and text only).' })
   recentArrivalReports(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: Context): Promise<PublicArrivalReportConnection> {
     return ctx.app.warehouse.recentArrivalReports(page.first, page.after);
@@ -98,14 +64,17 @@ export class WarehouseResolver {
 
 @Resolver(() => OrderItem)
 export class OrderItemWarehouseResolver {
-  @FieldResolver(() => Inspection, { nullable: true, description: 'Once arrived: what the warehouse counted and photographed.' })
+  @FieldResolver(() => Inspection, { nullable: true, description: 'Once arrived: what the warehouse counted and photographed (after an exchange: the replacement’s inspection).' })
   async inspection(@Root() item: OrderItem, @Ctx() ctx: Context): Promise<Inspection | null> {
     if (item.inspectedAt === null || item.receivedQuantity === null) return null;
     const photos = await ctx.loaders
       .get<string, import('../attachments/attachment.entity').Attachment[]>('item.inspectionPhotos', async (ids) => groupBy(ids, await ctx.app.warehouse.inspectionPhotos(ids), (a) => a.itemId!))
       .load(item.id);
     const bought = item.purchasedQuantity ?? item.quantity;
-    return { receivedQuantity: item.receivedQuantity, shortfall: Math.max(0, bought - item.receivedQuantity), note: item.inspectionNote, photos, inspectedAt: item.inspectedAt };
+    return {
+      receivedQuantity: item.receivedQuantity, shortfall: Math.max(0, bought - item.receivedQuantity), note: item.inspectionNote, photos, inspectedAt: item.inspectedAt,
+      exchangeRequestId: item.inspectionRequestId,
+    };
   }
 }
 

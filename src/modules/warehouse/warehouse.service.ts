@@ -4,11 +4,11 @@ import { humanize } from '../../common/state-machine';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { Currency, formatMinor, parseMinor } from '../../common/money';
 import { decodeCursor, pageSize, toConnection } from '../../common/pagination';
-import { mutation, type Payload } from '../../common/transaction';
+import type { Payload } from '../../common/transaction';
 import { assertValid } from '../../common/validation';
 import type { Account } from '../accounts/account.entity';
 import { Attachment, AttachmentPurpose } from '../attachments/attachment.entity';
-import { discardStoredAttachments, storeUploads, type StoredAttachment } from '../attachments/upload-intake';
+import { mutationWithUploads, type StoredAttachment } from '../attachments/upload-intake';
 import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { shortfallRefund } from '../invoices/invoice-money';
 import { loadOrderFacts } from '../lifecycle/order-facts';
@@ -79,38 +79,40 @@ export class WarehouseService {
    * storage before the transaction and deleted again if it does not commit (as messages do).
    */
   async arrival(viewer: Account, input: OrderItemArrivalInput): Promise<Payload<WarehouseItemPayload>> {
-    const precheck = await mutation(this.app.ds, async (tx) => {
-      await this.checkArrival(tx, input);
-      return {};
+    return mutationWithUploads(this.app, input.photos, { field: ['input', 'photos'], purpose: AttachmentPurpose.INSPECTION }, (tx) => this.checkArrival(tx, input), async (tx, stored) => {
+      const { order, item } = await this.checkArrival(tx, input);
+      const actor = actorOf(viewer);
+      const at = this.app.clock.now();
+      await this.recordInspection(tx, order, item, input, stored, at, null);
+      // The item's hooks move the order to inspection once nothing is left to buy or to arrive.
+      await this.app.lifecycle.item.transition(tx, item, ItemStatus.ARRIVED, { actor, at, order, data: { receivedQuantity: input.receivedQuantity, bought: item.purchasedQuantity, photos: stored.length } });
+      return { item, order };
     });
-    if (precheck.userErrors.length) return precheck;
-    let stored: StoredAttachment[];
-    try {
-      stored = await storeUploads(this.app.storage, input.photos, { field: ['input', 'photos'], log: this.app.log });
-    } catch (error) {
-      if (error instanceof DomainError) return { userErrors: error.errors };
-      throw error;
+  }
+
+  /**
+   * Writes what the warehouse counted, noted and photographed as the item's current inspection:
+   * on arrival, and again when an exchange's replacement arrives (`exchangeRequestId`; its
+   * photos then replace the first ones on `OrderItem.inspection`, which stay on record).
+   */
+  async recordInspection(
+    tx: EntityManager, order: Order, item: OrderItem, input: { receivedQuantity: number; note?: string | null }, stored: StoredAttachment[], at: Date, exchangeRequestId: string | null,
+  ): Promise<void> {
+    const inspection = { receivedQuantity: input.receivedQuantity, inspectionNote: input.note?.trim() || null, inspectedAt: at, inspectionRequestId: exchangeRequestId };
+    await tx.getRepository(OrderItem).update({ id: item.id }, inspection);
+    Object.assign(item, inspection);
+    if (stored.length) {
+      await tx.getRepository(Attachment).insert(
+        stored.map((s, position) => ({ ...s, orderId: order.id, itemId: item.id, messageId: null, returnRequestId: exchangeRequestId, purpose: AttachmentPurpose.INSPECTION, position })),
+      );
     }
-    const discard = () => discardStoredAttachments(this.app.storage, stored.map((s) => s.storageKey), this.app.log);
-    try {
-      const result = await mutation(this.app.ds, async (tx) => {
-        const { order, item } = await this.checkArrival(tx, input);
-        const actor = actorOf(viewer);
-        const at = this.app.clock.now();
-        await tx.getRepository(OrderItem).update({ id: item.id }, { receivedQuantity: input.receivedQuantity, inspectionNote: input.note?.trim() || null, inspectedAt: at });
-        Object.assign(item, { receivedQuantity: input.receivedQuantity, inspectionNote: input.note?.trim() || null, inspectedAt: at });
-        if (stored.length) {
-          await tx.getRepository(Attachment).insert(stored.map((s, position) => ({ ...s, orderId: order.id, itemId: item.id, messageId: null, purpose: AttachmentPurpose.INSPECTION, position })));
-        }
-        // The item's hooks move the order to inspection once nothing is left to buy or to arrive.
-        await this.app.lifecycle.item.transition(tx, item, ItemStatus.ARRIVED, { actor, at, order, data: { receivedQuantity: input.receivedQuantity, bought: item.purchasedQuantity, photos: stored.length } });
-        return { item, order };
-      });
-      if (result.userErrors.length) await discard();
-      return result;
-    } catch (error) {
-      await discard();
-      throw error;
+  }
+
+  /** Received count against what was bought (0..bought). */
+  checkReceivedQuantity(item: OrderItem, receivedQuantity: number): void {
+    const bought = item.purchasedQuantity ?? item.quantity;
+    if (!Number.isInteger(receivedQuantity) || receivedQuantity < 0 || receivedQuantity > bought) {
+      throw new DomainError(UserErrorCode.INVALID, `Received quantity must be between 0 and the ${bought} bought.`, ['input', 'receivedQuantity']);
     }
   }
 
@@ -118,10 +120,7 @@ export class WarehouseService {
     await assertValid(input);
     const { order, item } = await this.lockItem(tx, input.itemId);
     this.expectItem(item, ItemStatus.PURCHASED);
-    const bought = item.purchasedQuantity ?? item.quantity;
-    if (!Number.isInteger(input.receivedQuantity) || input.receivedQuantity < 0 || input.receivedQuantity > bought) {
-      throw new DomainError(UserErrorCode.INVALID, `Received quantity must be between 0 and the ${bought} bought.`, ['input', 'receivedQuantity']);
-    }
+    this.checkReceivedQuantity(item, input.receivedQuantity);
     return { order, item };
   }
 
@@ -212,8 +211,17 @@ export class WarehouseService {
     return { ...page, nodes: page.nodes.map(toPublic), edges: page.edges.map((e) => ({ cursor: e.cursor, node: toPublic(e.node) })) };
   }
 
+  /** The photos of each item's current inspection (the replacement's, after an exchange), in one statement. */
   inspectionPhotos(itemIds: readonly string[]): Promise<Attachment[]> {
-    return this.app.ds.getRepository(Attachment).find({ where: { itemId: In([...itemIds]), purpose: AttachmentPurpose.INSPECTION, messageId: IsNull() }, order: { position: 'ASC' } });
+    return this.app.ds
+      .getRepository(Attachment)
+      .createQueryBuilder('a')
+      .innerJoin(OrderItem, 'i', 'i.id = a.item_id AND a.return_request_id IS NOT DISTINCT FROM i.inspection_request_id')
+      .where('a.item_id IN (:...itemIds)', { itemIds })
+      .andWhere('a.purpose = :purpose', { purpose: AttachmentPurpose.INSPECTION })
+      .andWhere('a.message_id IS NULL')
+      .orderBy('a.position', 'ASC')
+      .getMany();
   }
 
   private lockItem(tx: EntityManager, itemId: string): Promise<{ order: Order; item: OrderItem }> {
