@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, PROJECT_ROOT, type Config } from './app/config
 import { startGateway, type Gateway } from './app/gateway';
 import { createLogger } from './app/logger';
 import { ensureDemoAccounts } from './cli/demo-accounts';
-import { startScheduler } from './jobs/scheduler';
+import { startWorkers, type Workers } from './jobs/workers';
 
 async function main() {
   let config: Config;
@@ -23,18 +23,18 @@ async function main() {
   config.jwtSecret ||= localSecret();
 
   // Signals are ours from the start: stop taking requests, finish in-flight ones, stop the
-  // sweeps, close the pool, and only then stop the embedded PostgreSQL (nothing left behind).
+  // workers, close the pool, and only then stop the embedded PostgreSQL (nothing left behind).
   let gateway: Gateway | undefined;
   let stopDatabase = async () => {};
-  let stopScheduler = async () => {};
+  let workers: Workers | undefined;
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
-      await stopScheduler();
-      log.debug('sweeps stopped');
+      await workers?.stop();
+      log.debug('workers stopped');
       await gateway?.stop();
       log.debug('gateway stopped');
     } finally {
@@ -72,7 +72,10 @@ async function main() {
   if (embedded && config.DEMO_ACCOUNTS !== false) {
     for (const line of await ensureDemoAccounts(gateway.app)) console.log(line);
   }
-  stopScheduler = startScheduler(gateway.app, config.SWEEP_INTERVAL_SECONDS);
+  if (config.WORKERS) {
+    workers = await startWorkers(gateway.app, databaseUrl, { cron: config.SWEEP_INTERVAL_SECONDS > 0 });
+    gateway.app.workers = workers;
+  }
   console.log(`GraphQL gateway ready at ${gateway.url}`);
 }
 

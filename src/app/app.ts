@@ -68,6 +68,9 @@ export class App {
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
   readonly guestAccess: GuestAccessGuard;
 
+  /** The job workers of this process, when it runs them (`WORKERS`); set by main.ts. */
+  workers?: import('../jobs/workers').Workers;
+
   constructor(
     readonly config: Config,
     readonly ds: DataSource,

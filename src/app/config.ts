@@ -47,6 +47,19 @@ const schema = z.object({
   QUOTE_DEADLINE_DAYS: int(1, 60).default(7),
   ATTACHMENT_URL_TTL_SECONDS: int(30, 86_400).default(900),
   SWEEP_INTERVAL_SECONDS: int(0, 86_400).default(60),
+  // Job workers (outbox, e-mail, sweeps, cleanup) in this process; 0 for a process that only serves requests.
+  WORKERS: bool.default(true),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('代行サービス <no-reply@proxy-buy.local>'),
+  // Without SMTP_URL each mail is written here as an .eml file (and logged).
+  MAIL_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(PROJECT_ROOT, '.data', 'mail'))
+    .transform((dir) => path.resolve(dir)),
+  MAIL_RETRY_LIMIT: int(0, 20).default(5),
+  // First retry after this long, then doubling (pg-boss backoff).
+  MAIL_RETRY_DELAY_SECONDS: int(1, 3600).default(30),
   STORAGE_DRIVER: z.enum(['filesystem', 's3']).default('filesystem'),
   STORAGE_DIR: z
     .string()

@@ -21,12 +21,15 @@ import { CombinedShippingResolver, OrderShipmentGroupResolver } from '../modules
 import { CancellationRequestFieldsResolver, CancellationResolver, OrderCancellationResolver } from '../modules/cancellations/cancellation.resolver';
 import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modules/delivery-problems/delivery-problem.resolver';
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
+import { AccountNotificationsResolver, NotificationResolver } from '../modules/notifications/notification.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  AccountNotificationsResolver,
+  NotificationResolver,
   OrderTransferEstimateResolver,
   CancellationResolver,
   OrderCancellationResolver,

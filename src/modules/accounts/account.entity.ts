@@ -38,4 +38,8 @@ export class Account {
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Notification preferences: `mailOff` lists the NotificationKinds not sent by e-mail. */
+  @Column({ name: 'notification_settings', type: 'jsonb', default: () => "'{}'" })
+  notificationSettings: { mailOff?: string[] };
 }

@@ -1,0 +1,121 @@
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import type { EntityManager } from 'typeorm';
+import type { App } from '../app/app';
+import { createMailer, type Mailer } from '../modules/notifications/mailer';
+import { deliverMail, dispatchOutbox } from '../modules/notifications/outbox';
+import { SWEEPS } from './scheduler';
+
+/** The queues, in one place: name → what it does (docs/jobs.md). */
+export const QUEUES = {
+  dispatch: 'outbox-dispatch',
+  mail: 'mail-send',
+  mailDead: 'mail-dead',
+  sweep: (name: string) => `sweep-${name}`,
+} as const;
+
+export interface Workers {
+  boss: PgBoss;
+  mailer: Mailer;
+  /** Dispatches the outbox now (also run on every committed event and once a minute). */
+  dispatch(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The job queue on the database we already run (pg-boss; why in docs/jobs.md). Each gateway
+ * process with WORKERS on runs: the outbox dispatch (woken by NOTIFY order_event, and every
+ * minute in case a wake-up was missed), e-mail delivery with retries and backoff ending in a
+ * dead-letter queue staff can list and retry, and the sweeps as cron schedules — pg-boss fires
+ * each schedule once across all processes, and every sweep is itself safe to run concurrently.
+ */
+export async function startWorkers(app: App, databaseUrl: string, options: { mailer?: Mailer; cron?: boolean } = {}): Promise<Workers> {
+  const log = app.log.child({ component: 'workers' });
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 4, application_name: 'gateway-workers', schedule: options.cron !== false });
+  boss.on('error', (error) => log.error({ err: error }, 'job queue error'));
+  await boss.start();
+  await boss.createQueue(QUEUES.mailDead, { name: QUEUES.mailDead, retentionDays: 30 });
+  await boss.createQueue(QUEUES.mail, {
+    name: QUEUES.mail,
+    retryLimit: app.config.MAIL_RETRY_LIMIT,
+    retryDelay: app.config.MAIL_RETRY_DELAY_SECONDS,
+    retryBackoff: true,
+    deadLetter: QUEUES.mailDead,
+  });
+  await boss.createQueue(QUEUES.dispatch, { name: QUEUES.dispatch, policy: 'singleton' });
+  const mailer = options.mailer ?? createMailer({ smtpUrl: app.config.SMTP_URL, from: app.config.MAIL_FROM, dir: app.config.MAIL_DIR, log });
+
+  // Delivery jobs are created in the dispatch transaction, on its own connection.
+  const enqueueMail = async (tx: EntityManager, mailId: string) => {
+    await boss.send(QUEUES.mail, { mailId }, { singletonKey: mailId, db: { executeSql: async (text, values) => ({ rows: await tx.query(text, values) }) } });
+  };
+  let running: Promise<number> | null = null;
+  let again = false;
+  const dispatch = async (): Promise<number> => {
+    if (running) {
+      again = true; // one more round after this one: an event may have committed meanwhile
+      return running;
+    }
+    running = (async () => {
+      let n = 0;
+      do {
+        again = false;
+        n += await dispatchOutbox(app, enqueueMail);
+      } while (again);
+      return n;
+    })().finally(() => (running = null));
+    return running;
+  };
+
+  await boss.work<{ mailId: string }>(QUEUES.mail, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    const result = await deliverMail(app, mailer, job.data.mailId);
+    log.debug({ mailId: job.data.mailId, result }, 'mail job');
+  });
+  await boss.work(QUEUES.dispatch, async () => {
+    await dispatch();
+  });
+  for (const [name, sweep] of Object.entries(SWEEPS)) {
+    const queue = QUEUES.sweep(name);
+    await boss.createQueue(queue, { name: queue, policy: 'singleton' });
+    await boss.work(queue, async () => {
+      const count = await sweep(app, app.clock.now());
+      if (count) log.info({ sweep: name, count }, 'sweep done');
+    });
+    if (options.cron !== false) await boss.schedule(queue, '* * * * *');
+  }
+  if (options.cron !== false) await boss.schedule(QUEUES.dispatch, '* * * * *');
+
+  // Woken by every committed timeline event (the trigger's NOTIFY), so people hear within a second.
+  const listener = new pg.Client({ connectionString: databaseUrl, application_name: 'gateway-outbox-listener' });
+  let stopped = false;
+  listener.on('notification', () => void dispatch().catch((error) => log.error({ err: error }, 'outbox dispatch failed')));
+  listener.on('error', (error: Error) => log.warn({ err: error }, 'outbox listener lost; the minute schedule still dispatches'));
+  await listener.connect();
+  await listener.query('LISTEN order_event');
+  void dispatch().catch((error) => log.error({ err: error }, 'outbox dispatch failed')); // what a previous process left
+
+  return {
+    boss,
+    mailer,
+    dispatch,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await listener.end().catch(() => {});
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+      await running?.catch(() => {});
+      mailer.close();
+    },
+  };
+}
+
+/** Failed deliveries after their last retry, for staff (`failedJobs`), newest first. */
+export async function deadJobs(app: App, first: number): Promise<{ id: string; name: string; data: unknown; output: unknown; createdOn: Date; completedOn: Date | null; retryCount: number }[]> {
+  const [exists]: { ok: boolean }[] = await app.ds.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS ok`);
+  if (!exists.ok) return []; // no process has run the workers on this database yet
+  return app.ds.query(
+    `SELECT id, name, data, output, created_on AS "createdOn", completed_on AS "completedOn", retry_count AS "retryCount"
+       FROM pgboss.job WHERE name = $1 AND state = 'failed' ORDER BY created_on DESC LIMIT $2`,
+    [QUEUES.mail, first],
+  );
+}
