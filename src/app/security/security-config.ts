@@ -15,6 +15,10 @@ export const SECURITY_SETTINGS = {
   /** Lexical tokens of the query text, counted before anything else is done with it. */
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(1000),
   GRAPHQL_MAX_DIRECTIVES: int(0, 1000).default(10),
+  /** Lists and objects nested inside one variable; the deepest real input (orderQuote) is 3. */
+  GRAPHQL_MAX_VARIABLE_DEPTH: int(1, 1000).default(16),
+  /** Values in all variables together; an orderQuote of 50 items has about 500. */
+  GRAPHQL_MAX_VARIABLE_VALUES: int(10, 1_000_000).default(5000),
   /** Estimated cost (see src/app/security/query-cost.ts): connections cost × `first`, plain lists × GRAPHQL_LIST_COST. */
   GRAPHQL_MAX_COST: int(1, 10_000_000).default(25_000),
   GRAPHQL_LIST_COST: int(1, 1000).default(10),
