@@ -34,8 +34,13 @@ module.exports = {
   transform: { '^.+\\.(ts|js|mjs)$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  // file-type 21 (the last for Node 20) exports only `import` and `module-sync` conditions,
+  // which Jest's CommonJS resolver does not use; Node itself loads it by `module-sync`.
+  moduleNameMapper: { '^file-type$': '<rootDir>/node_modules/file-type/index.js' },
   setupFiles: ['reflect-metadata'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  // The default output, then a list of every test that did not run and why.
+  reporters: ['default', '<rootDir>/test/support/skipped-reporter.js'],
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   testTimeout: 60_000,
 };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, PROJECT_ROOT, type Config } from './app/config';
 import { startGateway, type Gateway } from './app/gateway';
 import { createLogger } from './app/logger';
-import { ensureDemoAccounts } from './cli/demo-accounts';
+import { ensureDemoAccounts, wantsDemoAccounts } from './cli/demo-accounts';
 import { startWorkers, type Workers } from './jobs/workers';
 
 async function main() {
@@ -69,7 +69,7 @@ async function main() {
     process.exit(1);
   }
 
-  if (embedded && config.DEMO_ACCOUNTS !== false) {
+  if (wantsDemoAccounts(config, embedded)) {
     for (const line of await ensureDemoAccounts(gateway.app)) console.log(line);
   }
   if (config.WORKERS) {

@@ -82,6 +82,53 @@ describe('operation limits: refused before anything runs', () => {
     expect(((await res.json()) as any).errors[0].message).toMatch(/larger than the 100000 bytes accepted/);
   });
 
+  describe('variables nested deeper or larger than the limits (issue 14, item 3)', () => {
+    const deep = (levels: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < levels; i++) value = [value];
+      return value;
+    };
+    const refusal = (limit: string, message: RegExp) => ({
+      errors: [{ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT', limit } }],
+    });
+
+    it('refuses a 6 KB anonymous request with a variable nested 3,000 arrays deep with a 400, not a 500', async () => {
+      // given a variable nested 3,000 arrays deep: a stack overflow for any recursive walk
+      const body = JSON.stringify({ query: 'query($id: ID!) { order(id: $id) { id } }', variables: { id: deep(3000) } });
+      expect(body.length).toBeLessThan(7000);
+
+      // when it is sent as JSON, as the operations of a multipart request, and as a GET (100
+      // deep there: 3,000 make a URL past Node's 16 KB header limit, refused with 431 already)
+      const { result: res, statements } = await sqlDuring(gw, () => fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+      const get = await fetch(`${gw.url}?query=${encodeURIComponent('query($id: ID!) { order(id: $id) { id } }')}&variables=${encodeURIComponent(JSON.stringify({ id: deep(100) }))}`, {
+        headers: { 'apollo-require-preflight': 'true' },
+      });
+      const form = new FormData();
+      form.append('operations', body);
+      form.append('map', '{}');
+      const multipart = await fetch(gw.url, { method: 'POST', headers: { 'apollo-require-preflight': 'true' }, body: form });
+
+      // then each is a clear client error, refused before anything runs
+      for (const r of [res, get, multipart]) {
+        expect(r.status).toBe(400);
+        expect(await r.json()).toEqual(refusal('variableDepth', /nested deeper than 16 levels/));
+      }
+      expect(statements).toBe(0);
+    });
+
+    it('refuses variables with more than 5,000 values, and lets real inputs through', async () => {
+      const many = await gw.gql('query($id: ID!) { order(id: $id) { id } }', { id: Array(5001).fill(0) });
+      expect(many.status).toBe(400);
+      expect(many.body).toEqual(refusal('variableValues', /more than 5000 values/));
+      // 16 levels are within the depth limit (the usual input-coercion error answers), 17 are not
+      expect((await gw.gql('query($id: ID!) { order(id: $id) { id } }', { id: deep(17) })).body).toEqual(refusal('variableDepth', /deeper than 16/));
+      const within = await gw.gql('query($id: ID!) { order(id: $id) { id } }', { id: deep(16) });
+      expect(within.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(within.errors?.[0].extensions?.limit).toBeUndefined();
+      expect(within.errors?.[0].message).toMatch(/ID cannot represent/);
+    });
+  });
+
   it('keeps automatic persisted queries off: a hash alone is not a query', async () => {
     const res = await fetch(gw.url, {
       method: 'POST',

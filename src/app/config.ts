@@ -107,6 +107,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.NODE_ENV === 'production' && !c.JWT_SECRET) {
     throw new ConfigError('Invalid environment:\n  JWT_SECRET: required when NODE_ENV=production');
   }
+  if (c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid environment:\n  HTTP_HEADERS_TIMEOUT_MS: must not be longer than HTTP_REQUEST_TIMEOUT_MS');
+  }
+  if (c.NODE_ENV !== 'development' && c.DEMO_ACCOUNTS === true) {
+    throw new ConfigError(`Invalid environment:\n  DEMO_ACCOUNTS: demo accounts (published passwords) are made only when NODE_ENV=development, not ${c.NODE_ENV}`);
+  }
   const storageProblems = s3Problems(c);
   if (storageProblems.length) throw new ConfigError(`Invalid environment:\n${storageProblems.join('\n')}`);
   const calendarIssues = calendarProblems(c);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -10,7 +11,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../common/clock';
-import { unauthenticated } from '../common/errors';
+import { DomainError, unauthenticated } from '../common/errors';
 import { uploadMiddleware } from '../modules/attachments/upload-http';
 import { App } from './app';
 import type { Config } from './config';
@@ -23,6 +24,7 @@ import { mountCardSimulator } from '../modules/payments/providers/simulator-rout
 import { payPalWebhookRouter } from '../modules/payments/paypal-webhook';
 import { playgroundAssets, playgroundPlugin } from './playground';
 import { hardening, trustProxySetting } from './security/hardening';
+import { bodyRateFloor, limitKeepAlive, serverOptions } from './security/slow-clients';
 import { jitExecution } from './jit-executor';
 import { requestLog } from './request-log';
 import { buildGatewaySchema } from './schema';
@@ -66,7 +68,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const guard = hardening(config);
 
   const http = express();
-  const httpServer = createServer(http);
+  const httpServer = createServer(serverOptions(config), http);
+  limitKeepAlive(httpServer, config);
   const apollo = new ApolloServer<Context>({
     gateway: jitExecution(await buildGatewaySchema()),
     formatError,
@@ -96,6 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (config.TRUST_PROXY) http.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   http.use(guard.headers);
   http.use(requestLog(log, (path) => path === '/healthz' || path === '/readyz'));
+  http.use(bodyRateFloor(config));
   http.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -167,14 +171,26 @@ async function viewerFrom(app: App, header: string | undefined) {
   return account;
 }
 
+/**
+ * Bugs at error level with their stack. A query's business refusal (a DomainError, answered as
+ * BAD_USER_INPUT, e.g. `businessCalendar(month: 13)`) is one info line without a stack: anyone
+ * can send one, and the error log is for what needs fixing. Other client errors are not logged.
+ */
 function logErrors(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
+          const log = contextValue?.log;
           for (const error of errors) {
+            const refusal = unwrapResolverError(error);
+            if (refusal instanceof DomainError) {
+              const [first] = refusal.errors;
+              log?.info({ reason: first.code, field: first.field, path: error.path, message: refusal.message }, 'query refused');
+              continue;
+            }
             if (isClientCode(error.extensions?.code)) continue;
-            (contextValue?.log ?? console).error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
+            (log ?? console).error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
           }
         },
       };

@@ -1,4 +1,5 @@
 import type { App } from '../app/app';
+import type { Config } from '../app/config';
 import { inTransaction } from '../common/transaction';
 import { Account, Role } from '../modules/accounts/account.entity';
 import { AccountRegisterInput } from '../modules/accounts/account.inputs';
@@ -7,6 +8,15 @@ const DEMO = [
   { email: 'staff@demo.local', password: 'demo-staff-pass', name: 'Demo Staff', role: Role.STAFF },
   { email: 'customer@demo.local', password: 'demo-customer-pass', name: 'Demo Customer', role: Role.CUSTOMER },
 ];
+
+/**
+ * Demo accounts have published passwords: they are made only in development (the default
+ * NODE_ENV) on the embedded database, never in production or on a DATABASE_URL, and not when
+ * DEMO_ACCOUNTS=false.
+ */
+export function wantsDemoAccounts(config: Pick<Config, 'NODE_ENV' | 'DEMO_ACCOUNTS'>, embeddedDatabase: boolean): boolean {
+  return embeddedDatabase && config.NODE_ENV === 'development' && config.DEMO_ACCOUNTS !== false;
+}
 
 /**
  * Embedded (local) database only: a staff member and a customer to try the Playground with.

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { Logger } from 'pino';
 import { loadConfig } from '../../src/app/config';
 import { startGateway, type Gateway } from '../../src/app/gateway';
 import type { Clock } from '../../src/common/clock';
@@ -58,7 +59,7 @@ export interface TestGateway extends Gateway {
  * The real gateway on a fresh database of its own (all migrations applied), listening on a
  * free port. One per test file: files stay independent and run in parallel.
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestGateway> {
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set: run the tests through `npm test`.');
   const name = `t_${randomBytes(6).toString('hex')}`;
@@ -76,7 +77,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     STORAGE_DIR: storageDir,
     ...env,
   });
-  const gateway = await startGateway({ config, databaseUrl, clock });
+  const gateway = await startGateway({ config, databaseUrl, clock, log: options.log });
   return {
     ...gateway,
     clock,

@@ -5,7 +5,7 @@ import type { ValidationRule } from 'graphql';
 import type { Config } from '../config';
 import type { Context } from '../context';
 import { jsonBody, playgroundPolicy, securityHeaders, wantsLandingPage } from './http-security';
-import { operationLimitRules, tokenLimit } from './operation-limits';
+import { operationLimitRules, tokenLimit, variableLimits } from './operation-limits';
 import { queryCostPlugin } from './query-cost';
 import { retryAfterPlugin } from './retry-after';
 import { viewerPolicyPlugin } from './viewer-policy';
@@ -41,7 +41,7 @@ export function hardening(config: Config): Hardening {
     ],
     headers: securityHeaders(),
     jsonBody: jsonBody(config.HTTP_MAX_JSON_BYTES),
-    beforeApollo: [tokenLimit(config.GRAPHQL_MAX_TOKENS), playgroundCsp],
+    beforeApollo: [tokenLimit(config.GRAPHQL_MAX_TOKENS), variableLimits(config), playgroundCsp],
     onPlaygroundPage(html) {
       landingPagePolicy = playgroundPolicy(inlineScriptHashes(html));
     },

@@ -73,3 +73,62 @@ export function countTokens(query: string, max = Infinity): number {
   }
   return count;
 }
+
+export interface VariableLimits {
+  GRAPHQL_MAX_VARIABLE_DEPTH: number;
+  GRAPHQL_MAX_VARIABLE_VALUES: number;
+}
+
+/**
+ * Refuses variables (and extensions) nested deeper than `GRAPHQL_MAX_VARIABLE_DEPTH` lists or
+ * objects, or holding more than `GRAPHQL_MAX_VARIABLE_VALUES` values, before Apollo or any
+ * plugin reads them: every later step (the cost plugin's cache key, input coercion) walks them
+ * recursively, and a 6 KB body nested 3,000 arrays deep overflowed the stack. The walk here is
+ * iterative and stops at the first limit passed. JSON bodies, multipart `operations` (parsed
+ * by graphql-upload before this runs) and GET `variables` are all checked.
+ */
+export function variableLimits(limits: VariableLimits): RequestHandler {
+  const refuse = (res: Parameters<RequestHandler>[1], limit: string, message: string) =>
+    void res.status(400).json({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT', limit } }] });
+  return (req, res, next) => {
+    for (const name of ['variables', 'extensions'] as const) {
+      let value: unknown = req.method === 'GET' ? req.query?.[name] : req.body?.[name];
+      if (typeof value === 'string' && req.method === 'GET') {
+        try {
+          value = JSON.parse(value);
+        } catch {
+          continue; // Apollo words malformed JSON
+        }
+      }
+      const problem = measure(value, limits.GRAPHQL_MAX_VARIABLE_DEPTH, limits.GRAPHQL_MAX_VARIABLE_VALUES);
+      if (problem === 'depth') {
+        return refuse(res, 'variableDepth', `The request's ${name} are nested deeper than ${limits.GRAPHQL_MAX_VARIABLE_DEPTH} levels of lists and objects. Send flatter input.`);
+      }
+      if (problem === 'values') {
+        return refuse(res, 'variableValues', `The request's ${name} hold more than ${limits.GRAPHQL_MAX_VARIABLE_VALUES} values. Send less per request.`);
+      }
+    }
+    next();
+  };
+}
+
+/**
+ * Walks a parsed JSON value without recursion. Depth counts the lists and objects inside each
+ * variable (`{"id": "x"}` is 0, `{"input": {"items": [{}]}}` is 3); every value counts once.
+ */
+export function measure(root: unknown, maxDepth: number, maxValues: number): 'depth' | 'values' | null {
+  if (typeof root !== 'object' || root === null) return null;
+  const stack: [unknown, number][] = Object.values(root).map((v) => [v, 0]);
+  let values = stack.length;
+  if (values > maxValues) return 'values';
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth + 1 > maxDepth) return 'depth';
+    const children = Array.isArray(value) ? value : Object.values(value);
+    values += children.length;
+    if (values > maxValues) return 'values';
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return null;
+}

@@ -15,11 +15,26 @@ export const SECURITY_SETTINGS = {
   /** Lexical tokens of the query text, counted before anything else is done with it. */
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(1000),
   GRAPHQL_MAX_DIRECTIVES: int(0, 1000).default(10),
+  /** Lists and objects nested inside one variable; the deepest real input (orderQuote) is 3. */
+  GRAPHQL_MAX_VARIABLE_DEPTH: int(1, 1000).default(16),
+  /** Values in all variables together; an orderQuote of 50 items has about 500. */
+  GRAPHQL_MAX_VARIABLE_VALUES: int(10, 1_000_000).default(5000),
   /** Estimated cost (see src/app/security/query-cost.ts): connections cost × `first`, plain lists × GRAPHQL_LIST_COST. */
   GRAPHQL_MAX_COST: int(1, 10_000_000).default(25_000),
   GRAPHQL_LIST_COST: int(1, 1000).default(10),
   /** Largest JSON request body (uploads are multipart and have their own limits). */
   HTTP_MAX_JSON_BYTES: int(1024, 50 * 1024 * 1024).default(100 * 1000),
+  /** The request's headers must arrive within this (else 408 and the socket is closed). */
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 300_000).default(10_000),
+  /** The whole request (headers and body, uploads included) must arrive within this. */
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 3_600_000).default(120_000),
+  /** An idle keep-alive connection is closed after this (make it longer than a load balancer's idle timeout). */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  /** Requests one connection may carry (0: no limit). */
+  HTTP_MAX_REQUESTS_PER_SOCKET: int(0, 1_000_000).default(1000),
+  /** A request body arriving slower than this, over any window below, closes the connection (0: off). */
+  HTTP_MIN_BODY_BYTES_PER_SECOND: int(0, 100_000_000).default(1024),
+  HTTP_BODY_RATE_WINDOW_MS: int(100, 600_000).default(10_000),
   /**
    * Express's `trust proxy` (e.g. `loopback`, `1`, `10.0.0.0/8`): set it behind a load balancer,
    * else every client has the balancer's address and shares its rate limits. Unset: the socket's address.

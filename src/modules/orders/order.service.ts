@@ -30,6 +30,9 @@ export interface OrderAccess {
   guest?: GuestAccessInput | null;
 }
 
+/** Finds the order an invoice, payment or item belongs to (none: not found). */
+export type OrderIdLookup = () => Promise<string | null | undefined>;
+
 // No 0/O or 1/I: order numbers are read out on the phone and typed from e-mails.
 const ORDER_NUMBER_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
@@ -170,15 +173,20 @@ export class OrderService {
 
   /**
    * Locks an order the caller may act on. Someone else's order answers exactly like a
-   * missing one (NOT_FOUND), so ids reveal nothing.
+   * missing one (NOT_FOUND), so ids reveal nothing. `orderId` may be a lookup (the order of an
+   * invoice, payment or item): a guest's attempt is taken before it runs, so a spent guest
+   * budget answers RATE_LIMITED whether the id exists or not.
    */
-  async lockVisible(tx: EntityManager, access: OrderAccess, orderId: string, field = ['input', 'orderId'], what = 'order'): Promise<Order> {
+  async lockVisible(tx: EntityManager, access: OrderAccess, orderId: string | OrderIdLookup, field = ['input', 'orderId'], what = 'order'): Promise<Order> {
+    const resolve = async () => (typeof orderId === 'string' ? orderId : await orderId());
     if (access.guest && !access.viewer) {
       const order = await this.app.guestAccess.find(tx, access.ip, access.guest.orderNumber, access.guest.phone, true);
-      if (!order || order.id !== orderId) throw notFound(what, field);
+      if (!order || (await resolve()) !== order.id) throw notFound(what, field);
       return order;
     }
-    const id = requireUuid(orderId, field, what);
+    const resolved = await resolve();
+    if (!resolved) throw notFound(what, field);
+    const id = requireUuid(resolved, field, what);
     const order = await tx.getRepository(Order).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!order || !access.viewer || !(isStaff(access.viewer) || order.customerId === access.viewer.id)) throw notFound(what, field);
     return order;
@@ -191,9 +199,11 @@ export class OrderService {
    */
   async lockItem(tx: EntityManager, access: OrderAccess | 'staff', itemId: string): Promise<{ order: Order; item: OrderItem }> {
     const id = requireUuid(itemId, ['input', 'itemId'], 'item');
-    const ref = await tx.getRepository(OrderItem).findOne({ where: { id }, select: { id: true, orderId: true } });
-    if (!ref) throw notFound('item', ['input', 'itemId']);
-    const order = access === 'staff' ? await this.lockForStaff(tx, ref.orderId) : await this.lockVisible(tx, access, ref.orderId, ['input', 'itemId'], 'item');
+    const missing = (): never => {
+      throw notFound('item', ['input', 'itemId']);
+    };
+    const orderIdOf = async () => (await tx.getRepository(OrderItem).findOne({ where: { id }, select: { id: true, orderId: true } }))?.orderId;
+    const order = access === 'staff' ? await this.lockForStaff(tx, (await orderIdOf()) ?? missing()) : await this.lockVisible(tx, access, orderIdOf, ['input', 'itemId'], 'item');
     return { order, item: (await tx.getRepository(OrderItem).findOneBy({ id }))! };
   }
 

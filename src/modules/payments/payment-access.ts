@@ -31,12 +31,17 @@ export async function lockPayment(
   field = ['input', 'paymentId'],
 ): Promise<LockedPayment> {
   const id = requireUuid(paymentId, field, 'payment');
-  const ref = await tx.getRepository(Payment).findOne({ where: { id }, select: { id: true, orderId: true, invoiceId: true, accountId: true } });
-  if (!ref) throw notFound(field);
+  const findRef = () => tx.getRepository(Payment).findOne({ where: { id }, select: { id: true, orderId: true, invoiceId: true, accountId: true } });
   let order: Order | null = null;
   let invoice: Invoice | null = null;
+  // A guest's attempt is taken before the payment is looked up (`lockVisible`): a spent guest
+  // budget answers alike for every id. A guest only ever reaches an order's payments.
+  const guest = access !== SYSTEM_ACCESS && access.guest && !access.viewer;
+  let ref = guest ? null : await findRef();
+  if (guest) order = await app.orders.lockVisible(tx, access, async () => (ref = await findRef())?.orderId, field, 'payment');
+  if (!ref) throw notFound(field);
   if (ref.orderId) {
-    order =
+    order ??=
       access === SYSTEM_ACCESS
         ? await tx.getRepository(Order).findOneOrFail({ where: { id: ref.orderId }, lock: { mode: 'pessimistic_write' } })
         : await app.orders.lockVisible(tx, access, ref.orderId, field, 'payment');

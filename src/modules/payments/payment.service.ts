@@ -17,7 +17,7 @@ import type { OrderAccess } from '../orders/order.service';
 import { BankTransferService } from './bank-transfer.service';
 import { cardFee, type CardFeeRule } from './card-fee';
 import { CardPaymentService } from './card-payment.service';
-import { lockInvoice, notFound } from './payment-access';
+import { lockInvoice } from './payment-access';
 import { Payment } from './payment.entity';
 import type { DepositTopUpInput, InvoicePayInput } from './payment.inputs';
 import {
@@ -75,9 +75,8 @@ export class PaymentService {
   private async payInTransaction(tx: EntityManager, access: OrderAccess, input: InvoicePayInput) {
     const field = ['input', 'invoiceId'];
     const invoiceId = requireUuid(input.invoiceId, field, 'invoice');
-    const ref = await tx.getRepository(Invoice).findOne({ where: { id: invoiceId }, select: { id: true, orderId: true } });
-    if (!ref) throw notFound(field, 'invoice');
-    const order = await this.app.orders.lockVisible(tx, access, ref.orderId, field, 'invoice');
+    const orderIdOf = async () => (await tx.getRepository(Invoice).findOne({ where: { id: invoiceId }, select: { id: true, orderId: true } }))?.orderId;
+    const order = await this.app.orders.lockVisible(tx, access, orderIdOf, field, 'invoice');
     const useDeposit = input.useDeposit !== false;
     const method = input.method ?? null;
     const at = this.app.clock.now();
