@@ -74,7 +74,6 @@ async function main() {
   }
   if (config.WORKERS) {
     workers = await startWorkers(gateway.app, databaseUrl, { cron: config.SWEEP_INTERVAL_SECONDS > 0 });
-    gateway.app.workers = workers;
   }
   console.log(`GraphQL gateway ready at ${gateway.url}`);
 }

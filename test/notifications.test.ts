@@ -4,6 +4,7 @@ import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { inTransaction } from '../src/common/transaction';
+import { remindPaymentDue } from '../src/jobs/payment-reminder.job';
 import { startWorkers, type Workers } from '../src/jobs/workers';
 import { recordEvent, SYSTEM } from '../src/modules/orders/order-events';
 import { createMailer } from '../src/modules/notifications/mailer';
@@ -175,3 +176,77 @@ it('ends a mail that keeps failing in the dead state, which staff list and retry
   const customerAsks = await gw.gql(FAILED, {}, { token: owner.token });
   expect(customerAsks.errors?.[0].extensions?.code).toBe('FORBIDDEN');
 }, 90_000);
+
+describe('account care', () => {
+  const REQUEST = `mutation($i: AccountPasswordResetRequestInput!) { accountPasswordResetRequest(input: $i) { accepted userErrors { code } } }`;
+  const RESET = `mutation($i: AccountPasswordResetInput!) { accountPasswordReset(input: $i) { token userErrors { code field message } } }`;
+  const LOGIN = `mutation($i: AccountLoginInput!) { accountLogin(input: $i) { token userErrors { code } } }`;
+
+  it('resets a password once with the e-mailed link; earlier sign-ins end; unknown addresses get the same answer', async () => {
+    const owner = await customer(gw);
+    const known = await gw.gql(REQUEST, { i: { email: owner.email.toUpperCase() } });
+    const unknown = await gw.gql(REQUEST, { i: { email: 'nobody@example.jp' } });
+    expect(known.body).toEqual(unknown.body);
+    expect(known.data.accountPasswordResetRequest).toEqual({ accepted: true, userErrors: [] });
+    const mail = await waitFor('the reset mail', () => mailsTo(owner.email).find((m) => m.subject.includes('パスワード')));
+    expect(mailsTo('nobody@example.jp')).toEqual([]);
+    const token = /token=([\w-]+)/.exec(mail.text)![1];
+
+    gw.clock.advanceDays(1 / 24 / 60 * 2); // two minutes later: the old session was begun before the reset
+    const reset = await gw.gql(RESET, { i: { token, newPassword: 'a brand new password' } });
+    expect(reset.data.accountPasswordReset.userErrors).toEqual([]);
+    expect((await gw.gql(`{ me { id } }`, {}, { token: reset.data.accountPasswordReset.token })).data.me.id).toBe(owner.id);
+    expect((await gw.gql(`{ me { id } }`, {}, { token: owner.token })).errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await gw.gql(LOGIN, { i: { email: owner.email, password: 'a brand new password' } })).data.accountLogin.token).toBeTruthy();
+    expect((await gw.gql(LOGIN, { i: { email: owner.email, password: owner.password } })).data.accountLogin.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+
+    const again = await gw.gql(RESET, { i: { token, newPassword: 'yet another password' } });
+    expect(again.data.accountPasswordReset).toMatchObject({ token: null, userErrors: [{ code: 'INVALID_TOKEN', field: ['input', 'token'] }] });
+  });
+
+  it('only the newest link works, and a link expires after 30 minutes', async () => {
+    const owner = await customer(gw);
+    await gw.gql(REQUEST, { i: { email: owner.email } });
+    await gw.gql(REQUEST, { i: { email: owner.email } });
+    const links = await waitFor('two reset mails', () => {
+      const found = mailsTo(owner.email).filter((m) => m.subject.includes('パスワード'));
+      return found.length === 2 ? found : null;
+    });
+    const tokens = links.map((m) => /token=([\w-]+)/.exec(m.text)![1]);
+    const [older, newer] = (await Promise.all(tokens.map(async (t) => ({ t, row: (await gw.app.ds.query(`SELECT created_at, ended_at FROM password_reset_token WHERE token_hash = encode(sha256($1::bytea), 'hex')`, [t]))[0] })))).sort(
+      (a, b) => (a.row.ended_at ? 0 : 1) - (b.row.ended_at ? 0 : 1),
+    );
+    expect((await gw.gql(RESET, { i: { token: older.t, newPassword: 'another good password' } })).data.accountPasswordReset.userErrors[0].code).toBe('INVALID_TOKEN');
+    gw.clock.advanceDays(31 / 24 / 60);
+    expect((await gw.gql(RESET, { i: { token: newer.t, newPassword: 'another good password' } })).data.accountPasswordReset.userErrors[0].code).toBe('INVALID_TOKEN');
+  });
+
+  it('lets the customer turn e-mails of a kind off and keep a usual delivery address', async () => {
+    const owner = await customer(gw);
+    const res = await gw.gql(
+      `mutation($i: AccountUpdateInput!) { accountUpdate(input: $i) { account { name phone defaultDeliveryAddress { city line1 } } userErrors { code field } } }`,
+      { i: { name: '山田 花子', emailOff: ['QUOTE_ISSUED'], defaultDeliveryAddress: { recipient: '山田 花子', postalCode: '150-0001', prefecture: '東京都', city: '渋谷区', line1: '神宮前1-2-3', phone: '090-1234-5678' } } },
+      { token: owner.token },
+    );
+    expect(res.data.accountUpdate).toEqual({ account: { name: '山田 花子', phone: '09012345678', defaultDeliveryAddress: { city: '渋谷区', line1: '神宮前1-2-3' } }, userErrors: [] });
+    const [row] = await gw.app.ds.query(`SELECT notification_settings FROM account WHERE id = $1`, [owner.id]);
+    expect(row.notification_settings).toEqual({ mailOff: ['QUOTE_ISSUED'] });
+    const bad = await gw.gql(`mutation($i: AccountUpdateInput!) { accountUpdate(input: $i) { account { name } userErrors { code field } } }`, { i: { phone: 'abc' } }, { token: owner.token });
+    expect(bad.data.accountUpdate).toEqual({ account: null, userErrors: [{ code: 'INVALID', field: ['input', 'phone'] }] });
+  });
+});
+
+it('reminds the customer 48 hours before the first invoice is due, once', async () => {
+  const owner = await customer(gw);
+  const order = await quoteOrder(gw, clerk, await submitOrder(gw, owner, [itemInput(1)]), ['10'], ['0'], '20');
+  const quoted = gw.clock.now().getTime();
+  const reminders = async () => (await gw.app.ds.query(`SELECT count(*)::int AS n FROM order_event WHERE order_id = $1 AND type = 'PAYMENT_REMINDER'`, [order.id]))[0].n;
+  await remindPaymentDue(gw.app, new Date(quoted + 4 * 86_400_000));
+  expect(await reminders()).toBe(0);
+  await remindPaymentDue(gw.app, new Date(quoted + 5 * 86_400_000 + 60_000));
+  expect(await reminders()).toBe(1);
+  await remindPaymentDue(gw.app, new Date(quoted + 6 * 86_400_000));
+  expect(await reminders()).toBe(1);
+  const mail = await waitFor('the reminder', () => mailsTo(owner.email).find((m) => m.subject.includes('お支払い期限')));
+  expect(mail.text).toContain(order.orderNumber);
+});

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { Clock } from '../common/clock';
 import { AccountService } from '../modules/accounts/account.service';
+import { AccountCare } from '../modules/accounts/account-care';
 import { TokenService } from '../modules/accounts/auth';
 import type { CardPaymentProvider } from '../modules/payments/providers/card-provider';
 import { createCardProvider } from '../modules/payments/providers/create-card-provider';
@@ -34,6 +35,8 @@ import { RateLimits } from './rate-limits';
 export class App {
   readonly tokens: TokenService;
   readonly accounts: AccountService;
+  /** Password resets and profile changes (`accountUpdate`). */
+  readonly accountCare: AccountCare;
   /** PayPal, or the no-money simulator when PayPal is not configured (docs/payments-paypal.md). */
   readonly cardProvider: CardPaymentProvider;
   /** Customers' prepaid balances: an append-only ledger (see docs/deposits.md). */
@@ -68,7 +71,7 @@ export class App {
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
   readonly guestAccess: GuestAccessGuard;
 
-  /** The job workers of this process, when it runs them (`WORKERS`); set by main.ts. */
+  /** The job workers of this process, when it runs them (`WORKERS`); set by `startWorkers`. */
   workers?: import('../jobs/workers').Workers;
 
   constructor(
@@ -86,6 +89,7 @@ export class App {
       ttlSeconds: config.JWT_TTL_SECONDS,
     });
     this.accounts = new AccountService(this);
+    this.accountCare = new AccountCare(this);
     this.cardProvider = createCardProvider(config, log);
     this.deposits = new DepositService(this);
     this.storage = createStorage(config);

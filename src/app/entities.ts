@@ -5,6 +5,7 @@ import { DepositEntry } from '../modules/deposits/deposit-entry.entity';
 
 import { Invoice } from '../modules/invoices/invoice.entity';
 import { OrderEvent } from '../modules/orders/order-event.entity';
+import { PasswordResetToken } from '../modules/accounts/password-reset.entity';
 import { Notification, OutboxEntry, OutgoingMail } from '../modules/notifications/notification.entity';
 import { OrderItem } from '../modules/orders/order-item.entity';
 import { Order } from '../modules/orders/order.entity';
@@ -23,5 +24,5 @@ import { DeliveryProblem } from '../modules/delivery-problems/delivery-problem.e
 /** Every TypeORM entity. Migrations are generated against this list. */
 export const ENTITIES = [
   Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment,
-  ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, DeliveryProblem, Notification, OutboxEntry, OutgoingMail,
+  ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, DeliveryProblem, Notification, OutboxEntry, OutgoingMail, PasswordResetToken,
 ];

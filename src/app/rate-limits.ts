@@ -33,6 +33,10 @@ export const DEFAULT_LIMITS = {
   guestClient: { points: 30, durationSeconds: HOUR },
   /** Messages per sender (account, or guest order number) + client address. */
   message: { points: 30, durationSeconds: MINUTE },
+  /** Password reset requests per client address (each may send a mail). */
+  passwordResetClient: { points: 20, durationSeconds: HOUR },
+  /** Password reset requests per e-mail address: no mailbox is flooded. */
+  passwordResetEmail: { points: 5, durationSeconds: HOUR },
   /** Uploaded files per client address (at most 10 MB each: 300 files ≈ 3 GB an hour). */
   uploadFiles: { points: 300, durationSeconds: HOUR },
 } satisfies Record<string, LimitRule>;

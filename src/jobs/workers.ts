@@ -11,12 +11,15 @@ export const QUEUES = {
   dispatch: 'outbox-dispatch',
   mail: 'mail-send',
   mailDead: 'mail-dead',
+  mailBackstop: 'mail-backstop',
   sweep: (name: string) => `sweep-${name}`,
 } as const;
 
 export interface Workers {
   boss: PgBoss;
   mailer: Mailer;
+  /** Creates a mail's delivery job in the caller's transaction. */
+  enqueueMail(tx: EntityManager, mailId: string): Promise<void>;
   /** Dispatches the outbox now (also run on every committed event and once a minute). */
   dispatch(): Promise<number>;
   stop(): Promise<void>;
@@ -85,6 +88,20 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
   }
   if (options.cron !== false) await boss.schedule(QUEUES.dispatch, '* * * * *');
 
+  // Mails written by a process without workers (a password reset on a WORKERS=0 process) get
+  // their job here. Only mails that never had one: a dead mail stays dead until staff retry it.
+  await boss.createQueue(QUEUES.mailBackstop, { name: QUEUES.mailBackstop, policy: 'singleton' });
+  await boss.work(QUEUES.mailBackstop, async () => {
+    const orphans: { id: string }[] = await app.ds.query(
+      `SELECT m.id FROM outgoing_mail m WHERE m.sent_at IS NULL AND m.created_at > now() - interval '1 hour' AND m.created_at < now() - interval '30 seconds'
+          AND NOT EXISTS (SELECT 1 FROM pgboss.job j WHERE j.name = $1 AND j.singleton_key = m.id::text)
+          AND NOT EXISTS (SELECT 1 FROM pgboss.archive j WHERE j.name = $1 AND j.singleton_key = m.id::text)`,
+      [QUEUES.mail],
+    );
+    for (const { id } of orphans) await boss.send(QUEUES.mail, { mailId: id }, { singletonKey: id });
+  });
+  if (options.cron !== false) await boss.schedule(QUEUES.mailBackstop, '* * * * *');
+
   // Woken by every committed timeline event (the trigger's NOTIFY), so people hear within a second.
   const listener = new pg.Client({ connectionString: databaseUrl, application_name: 'gateway-outbox-listener' });
   let stopped = false;
@@ -94,9 +111,10 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
   await listener.query('LISTEN order_event');
   void dispatch().catch((error) => log.error({ err: error }, 'outbox dispatch failed')); // what a previous process left
 
-  return {
+  const workers: Workers = {
     boss,
     mailer,
+    enqueueMail,
     dispatch,
     async stop() {
       if (stopped) return;
@@ -105,8 +123,11 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
       await running?.catch(() => {});
       mailer.close();
+      if (app.workers === workers) app.workers = undefined;
     },
   };
+  app.workers = workers;
+  return workers;
 }
 
 /** Failed deliveries after their last retry, for staff (`failedJobs`), newest first. */

@@ -1,3 +1,4 @@
+import { DeliveryAddress } from '../orders/delivery-address';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
@@ -38,6 +39,15 @@ export class Account {
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Tokens issued before this (a password reset) no longer sign in. */
+  @Column({ name: 'credentials_changed_at', type: 'timestamptz', nullable: true })
+  credentialsChangedAt: Date | null;
+
+  /** Offered when the customer submits an order (`accountUpdate`). */
+  @Field(() => DeliveryAddress, { nullable: true, description: 'Your usual delivery address, offered when you order.' })
+  @Column({ name: 'default_delivery_address', type: 'jsonb', nullable: true })
+  defaultDeliveryAddress: DeliveryAddress | null;
 
   /** Notification preferences: `mailOff` lists the NotificationKinds not sent by e-mail. */
   @Column({ name: 'notification_settings', type: 'jsonb', default: () => "'{}'" })

@@ -60,12 +60,16 @@ export class AccountService {
 
   /** The account behind a bearer token, read fresh so a changed role applies at once. */
   async fromToken(token: string): Promise<Account | null> {
-    const id = await this.app.tokens.verify(token, this.app.clock.now());
+    const claims = await this.app.tokens.claims(token, this.app.clock.now());
+    const id = claims?.sub;
     if (!id || !isUuid(id)) return null;
     // Every request with a token runs this (the role must be current): one prepared statement.
     const accounts = rowJson(this.app.ds, Account);
     const [found] = await preparedQuery<{ row: PackedRow }>(this.app.ds, `SELECT ${accounts.sql('a')} AS row FROM ${accounts.table} a WHERE a.id = $1`, [id]);
-    return found ? accounts.read(found.row) : null;
+    const account = found ? accounts.read(found.row) : null;
+    // A password reset ends every session begun before it (same-second tokens are the new ones).
+    if (account?.credentialsChangedAt && claims!.iat < Math.floor(account.credentialsChangedAt.getTime() / 1000)) return null;
+    return account;
   }
 }
 

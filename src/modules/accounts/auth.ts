@@ -37,6 +37,11 @@ export class TokenService {
 
   /** The account id in a valid token, or null for a forged, expired or foreign one. */
   async verify(token: string, now: Date): Promise<string | null> {
+    return (await this.claims(token, now))?.sub ?? null;
+  }
+
+  /** The account id and issue time (seconds) of a valid token. */
+  async claims(token: string, now: Date): Promise<{ sub: string; iat: number } | null> {
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
@@ -45,7 +50,7 @@ export class TokenService {
         currentDate: now,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      return typeof payload.sub === 'string' ? payload.sub : null;
+      return typeof payload.sub === 'string' && typeof payload.iat === 'number' ? { sub: payload.sub, iat: payload.iat } : null;
     } catch {
       return null;
     }

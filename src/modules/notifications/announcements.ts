@@ -16,6 +16,7 @@ export enum NotificationKind {
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM', // a problem opened or resolved
   CANCELLATION_DECIDED = 'CANCELLATION_DECIDED', // the answer to a cancellation request
   STAFF_MESSAGE = 'STAFF_MESSAGE', // staff wrote in the order's thread
+  PASSWORD_RESET = 'PASSWORD_RESET', // a reset link (always sent: it cannot be turned off)
 }
 registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'What a notification is about; e-mail can be turned off per kind.' });
 
@@ -103,6 +104,10 @@ export function announce(e: AnnouncedEvent): Announcement | null {
     case 'PAYMENT_SETTLED':
       if (e.data.method === 'DEPOSIT') return null; // the customer paid it themselves, in the app
       return { kind: NotificationKind.PAYMENT_CONFIRMED, title: 'お支払いを確認しました', body: `${n}\n${yen(String(e.data.applied ?? e.data.amount ?? '0'))}のお支払いを確認しました。` };
+    case 'PAYMENT_REMINDER':
+      return e.firstInvoice
+        ? { kind: NotificationKind.PAYMENT_DUE_SOON, title: 'お支払い期限が近づいています', body: `${n}\n1次決済のお支払い期限まで48時間を切りました。${e.firstInvoice.dueAt ? `期限: ${jst(e.firstInvoice.dueAt)}` : ''}\n期限を過ぎるとご注文は自動的にキャンセルされます。` }
+        : null;
     case 'PAYMENT_REJECTED':
       return { kind: NotificationKind.PAYMENT_REJECTED, title: 'お振込みを確認できませんでした', body: `${n}\nご報告いただいたお振込みを確認できませんでした。お手数ですが、内容をご確認のうえメッセージでお知らせください。` };
     case 'CANCELLATION_APPROVED':

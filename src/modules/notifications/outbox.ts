@@ -94,6 +94,19 @@ function toEvent(r: EventRow): AnnouncedEvent {
   };
 }
 
+/**
+ * A mail that comes from no timeline event (a password reset), written in the caller's
+ * transaction; its delivery job too when this process runs the workers, else the workers'
+ * backstop picks it up within a minute.
+ */
+export async function queueMail(app: App, tx: EntityManager, mail: { accountId: string | null; recipient: string; kind: string; subject: string; text: string }): Promise<void> {
+  const [row]: { id: string }[] = await tx.query(
+    `INSERT INTO outgoing_mail (event_id, account_id, recipient, kind, subject, text, created_at) VALUES (NULL, $1, $2, $3, $4, $5, now()) RETURNING id`,
+    [mail.accountId, mail.recipient, mail.kind, mail.subject, mail.text],
+  );
+  if (app.workers) await app.workers.enqueueMail(tx, row.id);
+}
+
 /** Delivers one mail; a mail already sent is not sent again (a retried or duplicated job). */
 export async function deliverMail(app: App, mailer: { send: (m: { to: string; subject: string; text: string; messageId: string }) => Promise<void> }, mailId: string): Promise<'sent' | 'already'> {
   const [mail]: { id: string; recipient: string; subject: string; text: string; sent_at: Date | null }[] = await app.ds.query(

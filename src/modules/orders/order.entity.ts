@@ -2,37 +2,10 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Account } from '../accounts/account.entity';
 import { CancelReason, OrderStatus, ShippingPriority } from './order-state';
+import { DeliveryAddress } from './delivery-address';
 
-@ObjectType({ description: 'A Japanese delivery address.' })
-export class DeliveryAddress {
-  @Field()
-  @Column({ type: 'varchar', length: 100 })
-  recipient: string;
+export { DeliveryAddress };
 
-  @Field({ description: 'NNN-NNNN' })
-  @Column({ name: 'postal_code', type: 'varchar', length: 8 })
-  postalCode: string;
-
-  @Field({ description: 'One of the 47 prefectures, e.g. 東京都.' })
-  @Column({ type: 'varchar', length: 10 })
-  prefecture: string;
-
-  @Field()
-  @Column({ type: 'varchar', length: 100 })
-  city: string;
-
-  @Field()
-  @Column({ type: 'varchar', length: 200 })
-  line1: string;
-
-  @Field(() => String, { nullable: true })
-  @Column({ type: 'varchar', length: 200, nullable: true })
-  line2: string | null;
-
-  @Field({ description: 'Digits only, domestic form.' })
-  @Column({ type: 'varchar', length: 20 })
-  phone: string;
-}
 
 @ObjectType({ description: 'An order application and everything that follows from it.' })
 @Entity('customer_order')

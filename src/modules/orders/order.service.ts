@@ -243,7 +243,7 @@ function newOrderNumber(): string {
   return `${s.slice(0, 4)}-${s.slice(4)}`;
 }
 
-function toAddress(input: DeliveryAddressInput) {
+export function toAddress(input: DeliveryAddressInput) {
   return {
     recipient: input.recipient.trim(),
     postalCode: input.postalCode,
