@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { refuseAfterDrain } from './security/drain';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -203,12 +204,15 @@ const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
   const status = Number(error?.status ?? error?.statusCode ?? 500);
   const exposed = status < 500 && error?.expose !== false;
   if (!exposed) req.log?.error({ err: error }, 'request failed');
-  res.status(status).json({
-    errors: [
-      {
-        message: exposed ? String(error.message) : 'Internal server error.',
-        extensions: { code: exposed ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
-      },
-    ],
-  });
+  // An upload refused part-way (too many files, too large) is drained first so the client reads this.
+  refuseAfterDrain(req, res, () =>
+    res.status(status).json({
+      errors: [
+        {
+          message: exposed ? String(error.message) : 'Internal server error.',
+          extensions: { code: exposed ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR' },
+        },
+      ],
+    }),
+  );
 };

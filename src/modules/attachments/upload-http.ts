@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ATTACHMENT_MAX_BYTES, REQUEST_MAX_FILES } from './attachment-limits';
+import { refuseAfterDrain } from '../../app/security/drain';
 import { graphqlUploadExpress } from './graphql-upload';
 
 // Apollo's csrfPrevention accepts a "simple" request (one a browser sends cross-site without
@@ -23,9 +24,8 @@ export function uploadMiddleware(): Array<RequestHandler | ErrorRequestHandler> 
   const requirePreflight: RequestHandler = (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
     if (PREFLIGHT_HEADERS.some((h) => (req.get(h) ?? '').length > 0)) return next();
-    // Close the connection rather than read a body we refuse.
-    res.setHeader('Connection', 'close');
-    res.status(400).json({
+    // Read (and throw away) the body first, so the client can read why (security/drain.ts).
+    refuseAfterDrain(req, res, () => res.status(400).json({
       errors: [
         {
           message:
@@ -34,7 +34,7 @@ export function uploadMiddleware(): Array<RequestHandler | ErrorRequestHandler> 
           extensions: { code: 'BAD_REQUEST' },
         },
       ],
-    });
+    }));
   };
   const parse = graphqlUploadExpress({ maxFileSize: ATTACHMENT_MAX_BYTES + 1, maxFiles: REQUEST_MAX_FILES });
   const explain: ErrorRequestHandler = (error, _req, _res, next) => {
