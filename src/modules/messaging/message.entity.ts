@@ -22,6 +22,8 @@ export class MessageAuthor {
 @ObjectType({ description: 'A message in an order’s thread between the customer and staff.' })
 @Entity('message')
 @Index('message_order_seq_idx', ['orderId', 'seq'])
+// An item's seller questions (message-loaders.ts `sellerQuestionsOf`); most messages are about no item.
+@Index('message_item_idx', ['itemId'], { where: `"item_id" IS NOT NULL` })
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
