@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, PROJECT_ROOT, type Config } from './app/config
 import { startGateway, type Gateway } from './app/gateway';
 import { createLogger } from './app/logger';
 import { ensureDemoAccounts } from './cli/demo-accounts';
+import { asTransactionKind } from './common/transaction';
 import { startScheduler } from './jobs/scheduler';
 
 async function main() {
@@ -72,7 +73,8 @@ async function main() {
   if (embedded && config.DEMO_ACCOUNTS !== false) {
     for (const line of await ensureDemoAccounts(gateway.app)) console.log(line);
   }
-  stopScheduler = startScheduler(gateway.app, config.SWEEP_INTERVAL_SECONDS);
+  // The sweeps' transactions get the sweep time limits (SWEEP_*_TIMEOUT_MS), not a request's.
+  stopScheduler = asTransactionKind('sweep', () => startScheduler(gateway!.app, config.SWEEP_INTERVAL_SECONDS));
   console.log(`GraphQL gateway ready at ${gateway.url}`);
 }
 
