@@ -14,9 +14,11 @@ export interface Db {
  *   row points at the copies of its parent, item and answer message;
  * - its own order number, `X` and 7 digits of k ("X000-0042"), never one the API hands out…
  *   practically (a real one is 8 random characters);
- * - a customer among `customers` copies of the template's customer (`clone-<c>@bench.local`,
- *   phone 090 and 8 digits of c), c = k % customers, with that contact e-mail and phone;
- *   guest orders stay guests (`guest-<k>@bench.local`);
+ * - a customer, a copy of the first customer account (`clone-<c>@bench.local`, phone 090 and
+ *   8 digits of c), with that contact e-mail and phone: each run of 50 × `ordersPerCustomer`
+ *   copies is shared by 50 customers in turn, so every customer has `ordersPerCustomer`
+ *   orders spread over that run, however many copies there are (customer 7 has the same
+ *   orders at 10,000 and at 1,000,000); guest orders stay guests (`guest-<k>@bench.local`);
  * - every timestamp moved back by (k + 1) × `spacingSeconds`: copies are older than the
  *   templates, one order every `spacingSeconds` back in time.
  * Files (attachments), payments and ledger entries are not copied: no screen measured reads
@@ -28,7 +30,7 @@ export interface CloneOptions {
   /** Copies k in [from, to). */
   from: number;
   to: number;
-  customers: number;
+  ordersPerCustomer: number;
   spacingSeconds: number;
   /** Copies per statement (progress is reported after each). */
   batch?: number;
@@ -43,6 +45,7 @@ const TABLES: { table: string; orderBy: string }[] = [
   { table: 'message', orderBy: 't.seq' },
   { table: 'order_event', orderBy: 't.id' },
 ];
+const CUSTOMERS_PER_RUN = 50;
 const COPIED = new Set(TABLES.map((t) => t.table));
 /** uuid columns pointing at copied rows without a foreign key saying so. */
 const COPIED_REFERENCES = new Set(['answer_message_id', 'item_id', 'invoice_id', 'message_id']);
@@ -56,11 +59,13 @@ interface Column {
 
 export async function cloneOrders(db: Db, options: CloneOptions): Promise<void> {
   if (options.to > 10_000_000) throw new Error('cloneOrders: order numbers hold 7 digits of k');
-  const customers = Math.trunc(options.customers);
+  const perCustomer = Math.trunc(options.ordersPerCustomer);
   const spacing = Number(options.spacingSeconds);
-  if (!(customers > 0) || !(spacing > 0)) throw new Error('cloneOrders: customers and spacingSeconds must be positive');
+  if (!(perCustomer > 0) || !(spacing > 0)) throw new Error('cloneOrders: ordersPerCustomer and spacingSeconds must be positive');
+  const run = CUSTOMERS_PER_RUN * perCustomer;
+  const customer = `((k / ${run}) * ${CUSTOMERS_PER_RUN} + k % ${CUSTOMERS_PER_RUN})`;
   const batch = options.batch ?? 50_000;
-  await ensureCustomers(db, customers);
+  await ensureCustomers(db, (Math.floor((options.to - 1) / run) + 1) * CUSTOMERS_PER_RUN);
   const selects = await Promise.all(TABLES.map(async ({ table, orderBy }) => ({ table, orderBy, columns: await columnsOf(db, table) })));
   for (let start = options.from; start < options.to; start += batch) {
     const end = Math.min(options.to, start + batch);
@@ -71,7 +76,7 @@ export async function cloneOrders(db: Db, options: CloneOptions): Promise<void> 
         const parent = table === 'customer_order' ? 't.id' : 't.order_id';
         await db.query(
           `INSERT INTO ${table} (${insert.map((c) => `"${c.name}"`).join(', ')})
-           SELECT ${insert.map((c) => valueOf(table, c, customers, spacing)).join(', ')}
+           SELECT ${insert.map((c) => valueOf(table, c, customer, spacing)).join(', ')}
              FROM generate_series($1::int, $2::int - 1) AS k
              JOIN unnest($3::uuid[]) WITH ORDINALITY AS tpl(order_id, n) ON tpl.n - 1 = k % $4::int
              JOIN ${table} t ON ${parent} = tpl.order_id
@@ -88,7 +93,7 @@ export async function cloneOrders(db: Db, options: CloneOptions): Promise<void> 
   }
 }
 
-/** Customers 0 … count-1, copies of the first customer account (the password of the original works for none). */
+/** Customers 0 … count-1: copies of the first customer account (its password hash included). */
 async function ensureCustomers(db: Db, count: number): Promise<void> {
   const columns = (await columnsOf(db, 'account')).filter((c) => !c.identityAlways);
   const value = (c: Column) =>
@@ -109,14 +114,14 @@ async function ensureCustomers(db: Db, count: number): Promise<void> {
 }
 
 /** The SELECT expression for one column of copy k of row t. */
-function valueOf(table: string, c: Column, customers: number, spacing: number): string {
+function valueOf(table: string, c: Column, customer: string, spacing: number): string {
   const col = `t."${c.name}"`;
   if (table === 'customer_order') {
     const special: Record<string, string> = {
       order_number: `'X' || substr(lpad(k::text, 8, '0'), 2, 3) || '-' || substr(lpad(k::text, 8, '0'), 5, 4)`,
-      customer_id: `CASE WHEN t.customer_id IS NULL THEN NULL ELSE md5('clone-customer:' || (k % ${customers}))::uuid END`,
-      contact_email: `CASE WHEN t.customer_id IS NULL THEN 'guest-' || k || '@bench.local' ELSE 'clone-' || (k % ${customers}) || '@bench.local' END`,
-      contact_phone: `'090' || lpad((k % ${customers})::text, 8, '0')`,
+      customer_id: `CASE WHEN t.customer_id IS NULL THEN NULL ELSE md5('clone-customer:' || ${customer})::uuid END`,
+      contact_email: `CASE WHEN t.customer_id IS NULL THEN 'guest-' || k || '@bench.local' ELSE 'clone-' || ${customer} || '@bench.local' END`,
+      contact_phone: `'090' || lpad(${customer}::text, 8, '0')`,
     };
     if (special[c.name]) return special[c.name];
   }

@@ -6,36 +6,43 @@ import { createLogger } from '../src/app/logger';
 import { systemClock } from '../src/common/clock';
 import { cloneOrders } from './clone';
 import { isData, load } from './load';
-import { startChild, waitFor200 } from './processes';
+import { startChild, waitFor200, type Child } from './processes';
 import { CANCELLATION_COUNTS, ORDER_DETAIL, ORDER_LIST, STAFF_ORDER_LIST } from './queries';
-import { createStaff, detailedOrder, growthTemplates, httpClient, quotedOrder, registerCustomer, type Actor } from './seed';
+import { createStaff, detailedOrder, growthTemplates, httpClient, quotedOrder, registerCustomer } from './seed';
 
 /**
- * `BENCH_ONLY=growth npm run bench`: every screen at two (or more) table sizes, one client,
- * and the ratio of the larger size's median latency to the first's. A screen whose cost grows
- * with the table shows a ratio well above 1.
+ * `BENCH_ONLY=growth npm run bench`: every screen at two table sizes, one client, and the
+ * ratio of the large size's latency to the small one's. A screen whose cost grows with the
+ * table shows a ratio well above 1.
  *
- * The data: orders made through GraphQL (the detail and list benchmarks' own, and
- * `growthTemplates`: every state a shop holds), then copied with SQL (bench/clone.ts) up to
- * each size, one order every 10 minutes back in time (so the last 30 days hold the same orders
+ * Each size is a database of its own with a gateway of its own (started as `npm start`),
+ * seeded the same way: orders made through GraphQL (the detail and list benchmarks' own, and
+ * `growthTemplates`: every state a shop holds), then copies made with SQL (bench/clone.ts) up
+ * to the size, one order every 10 minutes back in time (the last 30 days hold the same orders
  * at every size, as in a shop that has simply been open longer), 20 orders per customer, then
- * VACUUM ANALYZE. The screens are the documents the clients send (bench/queries.ts).
+ * VACUUM ANALYZE and CHECKPOINT. The two are then measured in alternating rounds (small, large;
+ * large, small; …) as the ceiling benchmark does, and the ratio is the median of the rounds'
+ * ratios: this shared machine's speed drifts by more than the effect being looked for, and right
+ * after seeding a million orders PostgreSQL is still writing them out.
+ * The screens are the documents the clients send (bench/queries.ts).
  *
- * BENCH_GROWTH_SIZES (10000,100000), BENCH_GROWTH_REQUESTS (30 per screen, at most 15 s each).
+ * BENCH_GROWTH_SIZES (10000,100000: the first and the last are compared), BENCH_GROWTH_ROUNDS
+ * (5), BENCH_GROWTH_REQUESTS (10 per screen per round).
  */
 const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '10000,100000').split(',').map((s) => Number(s.trim()));
-const REQUESTS = Number(process.env.BENCH_GROWTH_REQUESTS ?? 30);
-const MAX_SECONDS_PER_SCREEN = 15;
+const ROUNDS = Number(process.env.BENCH_GROWTH_ROUNDS ?? 5);
+const REQUESTS = Number(process.env.BENCH_GROWTH_REQUESTS ?? 10);
 const SPACING_SECONDS = 600;
 const ORDERS_PER_CUSTOMER = 20;
 const QUEUES = ['QUOTE', 'TRANSFER_CONFIRMATION', 'UNANSWERED_MESSAGE', 'SELLER_QUESTION', 'PURCHASE', 'ARRIVAL', 'SECOND_INVOICE', 'SHIPMENT'];
 
 export interface GrowthOptions {
-  databaseUrl: string;
+  /** A fresh database on the benchmark's PostgreSQL server, per call. */
+  newDatabase: () => Promise<string>;
   /** The gateway's environment, as the other benchmarks start it. */
-  env: Record<string, string>;
+  env: (databaseUrl: string) => Record<string, string>;
   nodeArgs: string[];
-  port: number;
+  freePort: () => Promise<number>;
   jwtSecret: string;
 }
 
@@ -46,26 +53,50 @@ interface Screen {
   variables: Record<string, unknown>;
 }
 
-interface Timing {
-  median: number;
-  p90: number;
-  runs: number;
-  /** The first error code, if the screen failed (e.g. a statement timeout). */
-  error?: string;
+/** One size: its database, gateway and the screens as its data asks them. */
+interface Sized {
+  size: number;
+  url: string;
+  gateway: Child;
+  screens: Screen[];
+  counts: Record<string, number>;
+  detailBody: string;
+  detailToken: string;
 }
 
 export async function growthBenchmark(options: GrowthOptions): Promise<void> {
-  const gateway = startChild('dist/src/main.js', { ...options.env, SWEEP_INTERVAL_SECONDS: '0', PORT: String(options.port) }, options.nodeArgs);
-  const ds = createDataSource(options.databaseUrl, { poolSize: 2 });
-  const db = new PgClient({ connectionString: options.databaseUrl });
+  const sized: Sized[] = [];
   try {
-    await waitFor200(`http://127.0.0.1:${options.port}/readyz`, gateway);
-    const url = `http://127.0.0.1:${options.port}/graphql`;
+    for (const size of [SIZES[0], SIZES.at(-1)!]) sized.push(await seedSize(size, options));
+    const [small, large] = sized;
+    console.log(`growth: measuring ${small.size.toLocaleString('en-US')} and ${large.size.toLocaleString('en-US')} orders in ${ROUNDS} alternating rounds of ${REQUESTS} requests per screen`);
+    const rows: Row[] = [];
+    for (let i = 0; i < small.screens.length; i++) {
+      const row = await compareScreen(small, large, i);
+      console.log(`  ${row.name}: ${cell(row.small)} → ${cell(row.large)}: ${row.ratio === undefined ? '—' : row.ratio.toFixed(2)}`);
+      rows.push(row);
+    }
+    rows.push(await compareDetailUnderLoad(small, large));
+    printGrowth(small, large, rows);
+  } finally {
+    for (const s of sized) await s.gateway.stop();
+  }
+}
+
+async function seedSize(size: number, options: GrowthOptions): Promise<Sized> {
+  const databaseUrl = await options.newDatabase();
+  const port = await options.freePort();
+  const gateway = startChild('dist/src/main.js', { ...options.env(databaseUrl), SWEEP_INTERVAL_SECONDS: '0', PORT: String(port) }, options.nodeArgs);
+  const ds = createDataSource(databaseUrl, { poolSize: 2 });
+  const db = new PgClient({ connectionString: databaseUrl });
+  try {
+    await waitFor200(`http://127.0.0.1:${port}/readyz`, gateway);
+    const url = `http://127.0.0.1:${port}/graphql`;
     await ds.initialize();
-    const app = new App(loadConfig({ DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, LOG_LEVEL: 'warn' }), ds, systemClock, createLogger('error'));
+    const app = new App(loadConfig({ DATABASE_URL: databaseUrl, JWT_SECRET: options.jwtSecret, LOG_LEVEL: 'warn' }), ds, systemClock, createLogger('error'));
     const client = httpClient(url);
 
-    console.log('growth: seeding through GraphQL…');
+    console.log(`growth ${size.toLocaleString('en-US')}: seeding through GraphQL…`);
     const clerk = await createStaff(app);
     const [detailOwner, listOwner, templateOwner] = [await registerCustomer(client), await registerCustomer(client), await registerCustomer(client)];
     const detail = await detailedOrder(client, detailOwner, clerk, { items: 20, messages: 50, filesPerMessage: 1, secondInvoice: true });
@@ -74,91 +105,132 @@ export async function growthBenchmark(options: GrowthOptions): Promise<void> {
 
     await db.connect();
     await db.query('SET synchronous_commit = off');
-    const results: { size: number; timings: Map<string, Timing>; detailRps: number; counts: Record<string, number> }[] = [];
-    let cloned = 0;
-    for (const size of SIZES) {
-      const { rows } = await db.query('SELECT count(*)::int AS n FROM customer_order');
-      const to = cloned + Math.max(0, size - rows[0].n);
-      const started = performance.now();
-      await cloneOrders(db, {
-        templates,
-        from: cloned,
-        to,
-        customers: Math.ceil(size / ORDERS_PER_CUSTOMER),
-        spacingSeconds: SPACING_SECONDS,
-        batch: 25_000,
-        onProgress: (done) => process.stdout.write(`\rgrowth: copied ${done.toLocaleString('en-US')} of ${to.toLocaleString('en-US')} orders`),
-      });
-      cloned = to;
-      await db.query('VACUUM ANALYZE');
-      const counts = await tableCounts(db);
-      console.log(`\ngrowth: ${counts.customer_order.toLocaleString('en-US')} orders ready in ${((performance.now() - started) / 1000).toFixed(0)} s (${Object.entries(counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')})`);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM customer_order');
+    const copies = Math.max(0, size - rows[0].n);
+    const started = performance.now();
+    await cloneOrders(db, {
+      templates,
+      from: 0,
+      to: copies,
+      ordersPerCustomer: ORDERS_PER_CUSTOMER,
+      spacingSeconds: SPACING_SECONDS,
+      batch: 25_000,
+      onProgress: (done) => process.stdout.write(`\rgrowth ${size.toLocaleString('en-US')}: copied ${done.toLocaleString('en-US')} of ${copies.toLocaleString('en-US')} orders`),
+    });
+    const copiedIn = (performance.now() - started) / 1000;
+    await db.query('VACUUM ANALYZE');
+    await db.query('CHECKPOINT');
+    const counts = await tableCounts(db);
+    console.log(`\ngrowth ${size.toLocaleString('en-US')}: copied in ${copiedIn.toFixed(0)} s, ready in ${((performance.now() - started) / 1000).toFixed(0)} s: ${Object.entries(counts).map(([t, n]) => `${t} ${n.toLocaleString('en-US')}`).join(', ')}`);
 
-      const screens = await screensFor(app, db, { detailOwner, listOwner, clerk, detailOrderId: detail.id });
-      const timings = new Map<string, Timing>();
-      for (const screen of screens) {
-        timings.set(screen.name, await time(url, screen));
-        const t = timings.get(screen.name)!;
-        console.log(`  ${screen.name}: ${t.error ? `ERROR ${t.error}` : `${t.median.toFixed(1)} ms (p90 ${t.p90.toFixed(1)}, ${t.runs} runs)`}`);
-      }
-      const body = JSON.stringify({ query: ORDER_DETAIL, variables: { id: detail.id } });
-      await load({ url, connections: 50, durationSeconds: 2, headers: { authorization: `Bearer ${detailOwner.token}` }, body, check: isData });
-      const concurrent = await load({ url, connections: 50, durationSeconds: 5, headers: { authorization: `Bearer ${detailOwner.token}` }, body, check: isData });
-      console.log(`  order detail, 50 connections: ${concurrent.requestsPerSecond.toFixed(0)} req/s (${concurrent.failures} failures)`);
-      results.push({ size, timings, detailRps: concurrent.requestsPerSecond, counts });
-    }
-    printGrowth(results);
+    // A copied customer and an order number that exist at every size (bench/clone.ts).
+    const copied = (await db.query(`SELECT id, email, phone FROM account WHERE email = 'clone-7@bench.local'`)).rows[0];
+    const copiedToken = (await app.tokens.issue(copied.id, new Date())).token;
+    const staff = (name: string, variables: Record<string, unknown>): Screen => ({ name, token: clerk.token, query: STAFF_ORDER_LIST, variables: { first: 50, ...variables } });
+    const now = new Date();
+    const screens: Screen[] = [
+      { name: 'order detail (client screen: 20 items, 50 messages, seller question)', token: detailOwner.token, query: ORDER_DETAIL, variables: { id: detail.id } },
+      { name: 'customer order list, 20 of 50', token: listOwner.token, query: ORDER_LIST, variables: { first: 20 } },
+      { name: 'customer order list, 20 (a copied customer)', token: copiedToken, query: ORDER_LIST, variables: { first: 20 } },
+      staff('staff orders, newest first', {}),
+      staff('staff orders IN_PROGRESS', { filter: { statusGroup: 'IN_PROGRESS' } }),
+      staff('staff orders CANCELLED', { filter: { statusGroup: 'CANCELLED' } }),
+      staff('staff search: e-mail', { filter: { search: copied.email } }),
+      staff('staff search: order number', { filter: { search: 'X000-0042' } }),
+      staff('staff search: phone', { filter: { search: copied.phone } }),
+      ...QUEUES.map((queue) => staff(`staff queue ${queue}`, { filter: { awaiting: queue } })),
+      { name: 'cancellationCounts, last 30 days', token: clerk.token, query: CANCELLATION_COUNTS, variables: { from: new Date(now.getTime() - 30 * 86_400_000).toISOString(), to: now.toISOString() } },
+    ];
+    return { size, url, gateway, screens, counts, detailBody: JSON.stringify({ query: ORDER_DETAIL, variables: { id: detail.id } }), detailToken: detailOwner.token };
+  } catch (error) {
+    await gateway.stop();
+    throw error;
   } finally {
     await db.end().catch(() => undefined);
     if (ds.isInitialized) await ds.destroy();
-    await gateway.stop();
   }
 }
 
-/** The screens measured, with tokens and arguments that exist at every size. */
-async function screensFor(app: App, db: InstanceType<typeof PgClient>, who: { detailOwner: Actor; listOwner: Actor; clerk: Actor; detailOrderId: string }): Promise<Screen[]> {
-  const copied = (await db.query(`SELECT id, email, phone FROM account WHERE email = 'clone-7@bench.local'`)).rows[0];
-  const copiedToken = (await app.tokens.issue(copied.id, new Date())).token;
-  const staff = (name: string, variables: Record<string, unknown>): Screen => ({ name, token: who.clerk.token, query: STAFF_ORDER_LIST, variables: { first: 50, ...variables } });
-  const now = new Date();
-  return [
-    { name: 'order detail (client screen, 20 items, 50 messages, seller question)', token: who.detailOwner.token, query: ORDER_DETAIL, variables: { id: who.detailOrderId } },
-    { name: 'customer order list, 20 (50 orders)', token: who.listOwner.token, query: ORDER_LIST, variables: { first: 20 } },
-    { name: 'customer order list, 20 (a copied customer)', token: copiedToken, query: ORDER_LIST, variables: { first: 20 } },
-    staff('staff orders, newest first', {}),
-    staff('staff orders IN_PROGRESS', { filter: { statusGroup: 'IN_PROGRESS' } }),
-    staff('staff orders CANCELLED', { filter: { statusGroup: 'CANCELLED' } }),
-    staff('staff search: e-mail', { filter: { search: copied.email } }),
-    staff('staff search: order number', { filter: { search: 'X000-0042' } }),
-    staff('staff search: phone', { filter: { search: copied.phone } }),
-    ...QUEUES.map((queue) => staff(`staff queue ${queue}`, { filter: { awaiting: queue } })),
-    { name: 'cancellationCounts, last 30 days', token: who.clerk.token, query: CANCELLATION_COUNTS, variables: { from: new Date(now.getTime() - 30 * 86_400_000).toISOString(), to: now.toISOString() } },
-  ];
+interface Timing {
+  median: number;
+  p90: number;
+  runs: number;
+  /** The first error code, if the screen failed (e.g. a statement timeout). */
+  error?: string;
 }
 
-/** One client, one request at a time: a warm-up of 3, then up to REQUESTS (or 15 s). */
-async function time(url: string, screen: Screen): Promise<Timing> {
+interface Row {
+  name: string;
+  small: Timing;
+  large: Timing;
+  /** Median of the rounds' large/small ratios. */
+  ratio?: number;
+  unit?: 'req/s';
+}
+
+/** Screen i at both sizes: a warm-up, then ROUNDS alternating rounds of REQUESTS requests, one at a time. */
+async function compareScreen(small: Sized, large: Sized, i: number): Promise<Row> {
+  const name = small.screens[i].name;
+  const errors = await Promise.all([small, large].map(async (s) => (await run(s, i, 3)).error));
+  if (errors[0] || errors[1]) return { name, small: { median: NaN, p90: NaN, runs: 0, error: errors[0] }, large: { median: NaN, p90: NaN, runs: 0, error: errors[1] } };
+  const all: [number[], number[]] = [[], []];
+  const ratios: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 ? [1, 0] : [0, 1];
+    const medians = [0, 0];
+    for (const which of order) {
+      const r = await run(which ? large : small, i, REQUESTS);
+      if (r.error) return { name, small: summary(all[0]), large: { ...summary(all[1]), error: r.error } };
+      all[which].push(...r.ms);
+      medians[which] = median(r.ms);
+    }
+    ratios.push(medians[1] / medians[0]);
+  }
+  return { name, small: summary(all[0]), large: summary(all[1]), ratio: median(ratios) };
+}
+
+async function run(s: Sized, i: number, requests: number): Promise<{ ms: number[]; error?: string }> {
+  const screen = s.screens[i];
   const body = JSON.stringify({ query: screen.query, variables: screen.variables });
-  const once = async () => {
-    const started = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${screen.token}` }, body });
-    const json = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
-    return { ms: performance.now() - started, error: json.errors?.[0]?.extensions?.code ?? (res.status === 200 ? undefined : String(res.status)) };
-  };
-  for (let i = 0; i < 3; i++) {
-    const { error } = await once();
-    if (error) return { median: NaN, p90: NaN, runs: 0, error };
-  }
   const ms: number[] = [];
-  const until = performance.now() + MAX_SECONDS_PER_SCREEN * 1000;
-  while (ms.length < REQUESTS && (ms.length < 5 || performance.now() < until)) {
-    const r = await once();
-    if (r.error) return { median: NaN, p90: NaN, runs: ms.length, error: r.error };
-    ms.push(r.ms);
+  for (let n = 0; n < requests; n++) {
+    const started = performance.now();
+    const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${screen.token}` }, body });
+    const json = (await res.json()) as { errors?: { extensions?: { code?: string } }[] };
+    const error = json.errors?.[0]?.extensions?.code ?? (res.status === 200 ? undefined : String(res.status));
+    if (error) return { ms, error };
+    ms.push(performance.now() - started);
   }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor((ms.length - 1) / 2)], p90: ms[Math.floor((ms.length - 1) * 0.9)], runs: ms.length };
+  return { ms };
 }
+
+/** The client order detail under 50 connections at both sizes, alternating rounds of 4 s. */
+async function compareDetailUnderLoad(small: Sized, large: Sized): Promise<Row> {
+  const options = (s: Sized, durationSeconds: number) => ({ url: s.url, connections: 50, durationSeconds, headers: { authorization: `Bearer ${s.detailToken}` }, body: s.detailBody, check: isData });
+  await load(options(small, 2));
+  await load(options(large, 2));
+  const rates: [number[], number[]] = [[], []];
+  const ratios: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const which of round % 2 ? [1, 0] : [0, 1]) rates[which].push((await load(options(which ? large : small, 4))).requestsPerSecond);
+    ratios.push(rates[1][round] / rates[0][round]);
+  }
+  const asTiming = (r: number[]): Timing => ({ median: median(r), p90: NaN, runs: r.length });
+  return { name: 'order detail, 50 connections', small: asTiming(rates[0]), large: asTiming(rates[1]), ratio: median(ratios), unit: 'req/s' };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function summary(ms: number[]): Timing {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { median: median(sorted), p90: sorted[Math.floor((sorted.length - 1) * 0.9)], runs: sorted.length };
+}
+
+const cell = (t: Timing) => (t.error ? `error ${t.error}` : Number.isNaN(t.p90) ? t.median.toFixed(0) : `${t.median.toFixed(1)} (p90 ${t.p90.toFixed(1)})`);
 
 async function tableCounts(db: InstanceType<typeof PgClient>): Promise<Record<string, number>> {
   const tables = ['customer_order', 'order_item', 'message', 'order_event', 'invoice', 'account'];
@@ -166,21 +238,17 @@ async function tableCounts(db: InstanceType<typeof PgClient>): Promise<Record<st
   return rows[0];
 }
 
-function printGrowth(results: { size: number; timings: Map<string, Timing>; detailRps: number }[]) {
-  const first = results[0];
-  const last = results.at(-1)!;
+function printGrowth(small: Sized, large: Sized, rows: Row[]) {
   const n = (x: number) => x.toLocaleString('en-US');
-  const cell = (t?: Timing) => (!t ? '' : t.error ? `error ${t.error}` : `${t.median.toFixed(1)} (p90 ${t.p90.toFixed(1)})`);
   const lines = [
-    `| screen | ${results.map((r) => `${n(r.size)} orders, median ms`).join(' | ')} | ${n(last.size)}/${n(first.size)} |`,
-    `|---|${results.map(() => '---:').join('|')}|---:|`,
+    `| screen | ${n(small.size)} orders, median ms | ${n(large.size)} orders, median ms | ${n(large.size)}/${n(small.size)} (median of rounds) |`,
+    `|---|---:|---:|---:|`,
   ];
-  for (const name of first.timings.keys()) {
-    const a = first.timings.get(name)!;
-    const b = last.timings.get(name)!;
-    const ratio = a.error || b.error ? '—' : `${(b.median / a.median).toFixed(2)}${b.median / a.median > 1.5 ? ' **> 1.5**' : ''}`;
-    lines.push(`| ${name} | ${results.map((r) => cell(r.timings.get(name))).join(' | ')} | ${ratio} |`);
+  for (const r of rows) {
+    const flag = r.ratio !== undefined && (r.unit ? r.ratio < 0.8 : r.ratio > 1.5) ? ' **!**' : '';
+    lines.push(`| ${r.name}${r.unit ? ` (${r.unit})` : ''} | ${cell(r.small)} | ${cell(r.large)} | ${r.ratio === undefined ? '—' : r.ratio.toFixed(2)}${flag} |`);
   }
-  lines.push(`| order detail, 50 connections (req/s) | ${results.map((r) => r.detailRps.toFixed(0)).join(' | ')} | ${(last.detailRps / first.detailRps).toFixed(2)} |`);
   console.log(`\n${lines.join('\n')}\n`);
+  console.log(`tables at ${n(large.size)}: ${Object.entries(large.counts).map(([t, c]) => `${t} ${n(c)}`).join(', ')}`);
+  console.log('**!**: a latency ratio above 1.5, or a throughput ratio below 0.8.');
 }

@@ -65,8 +65,7 @@ async function main() {
     const server = await postgres(cleanups);
     const gatewayNodeArgs = [...START_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
     if (ONLY.has('growth')) {
-      const growthDatabase = await freshDatabase(server, cleanups);
-      await growthBenchmark({ databaseUrl: growthDatabase, env: gatewayEnv(growthDatabase), nodeArgs: gatewayNodeArgs, port: await freePort(), jwtSecret: JWT_SECRET });
+      await growthBenchmark({ newDatabase: () => freshDatabase(server, cleanups), env: gatewayEnv, nodeArgs: gatewayNodeArgs, freePort, jwtSecret: JWT_SECRET });
       if (ONLY.size === 1) return;
     }
     const databaseUrl = await freshDatabase(server, cleanups);
@@ -148,7 +147,7 @@ async function postgres(cleanups: (() => Promise<unknown>)[]): Promise<string> {
 }
 
 async function freshDatabase(serverUrl: string, cleanups: (() => Promise<unknown>)[]): Promise<string> {
-  const name = `bench_${Date.now().toString(36)}`;
+  const name = `bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   const admin = async (sql: string) => {
     const client = new Client({ connectionString: serverUrl });
     await client.connect();
