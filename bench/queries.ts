@@ -28,7 +28,7 @@ export const ORDER_DETAIL_FIELDS = `id orderNumber status shippingPriority conta
 export const ORDER_DETAIL = `query OrderDetail($id: ID!) { order(id: $id) { ${ORDER_DETAIL_FIELDS} } }`;
 
 /** The order list screen: a page of the customer's orders with what each row shows. */
-export const ORDER_LIST = `query OrderList($first: Int!) { orders(first: $first) {
+export const ORDER_LIST = `query OrderList($first: Int!, $after: String) { orders(first: $first, after: $after) {
   nodes { id orderNumber status submittedAt shippingPriority availableActions unreadMessageCount replyDeadline messagingOpenUntil
     items { id title quantity status unitPrice ${MONEY} }
     firstInvoice { id status total ${MONEY} amountDue ${MONEY} }
@@ -62,3 +62,16 @@ export const BENCH_LIST = `query BenchOrderList($first: Int!) { orders(first: $f
     items { id title quantity status unitPrice ${MONEY} }
     firstInvoice { id status total ${MONEY} amountDue ${MONEY} } }
   pageInfo { hasNextPage endCursor } } }`;
+
+// --- Staff screens (the growth benchmark and the query-plan tests) ---
+
+/** The staff order list: all orders newest first, a status group, a search, or a queue (oldest first). */
+export const STAFF_ORDER_LIST = `query StaffOrderList($first: Int!, $after: String, $filter: OrdersFilter) { orders(first: $first, after: $after, filter: $filter) {
+  nodes { id orderNumber status submittedAt contactEmail shippingPriority availableActions unreadMessageCount replyDeadline
+    items { id title quantity status }
+    firstInvoice { id status total ${MONEY} amountDue ${MONEY} }
+    secondInvoice { id status amountDue ${MONEY} } }
+  pageInfo { hasNextPage endCursor } } }`;
+
+/** The staff report of cancellations per reason over a period. */
+export const CANCELLATION_COUNTS = `query CancellationCounts($from: DateTimeISO!, $to: DateTimeISO!) { cancellationCounts(from: $from, to: $to) { reason count } }`;

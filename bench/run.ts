@@ -18,6 +18,7 @@ import { isData, load, type LoadResult } from './load';
 import { processesMentioning, startChild, waitFor200, waitForOutput } from './processes';
 import { BENCH_DETAIL, BENCH_LIST, QUANTITY_CHANGE } from './queries';
 import { createStaff, detailedOrder, GENEROUS_RATE_LIMITS, httpClient, quotedOrder, registerCustomer, type Actor } from './seed';
+import { growthBenchmark } from './growth';
 import { measureUploadMemory } from './upload-memory';
 
 /**
@@ -38,7 +39,10 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const START_NODE_ARGS = startNodeArgs();
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 const MiB = 1024 * 1024;
-/** BENCH_ONLY=detail,list,mutation,upload,startup runs some of them (e.g. while profiling). */
+/**
+ * BENCH_ONLY=detail,list,mutation,upload,startup runs some of them (e.g. while profiling);
+ * `growth` (not run by default: it copies orders up to 100,000) is bench/growth.ts.
+ */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'detail,list,mutation,upload,startup').split(',').map((s) => s.trim()));
 
 interface Row {
@@ -59,30 +63,18 @@ async function main() {
   };
   try {
     const server = await postgres(cleanups);
+    const gatewayNodeArgs = [...START_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+    if (ONLY.has('growth')) {
+      await growthBenchmark({ newDatabase: () => freshDatabase(server, cleanups), env: gatewayEnv, nodeArgs: gatewayNodeArgs, freePort, jwtSecret: JWT_SECRET });
+      if (ONLY.size === 1) return;
+    }
     const databaseUrl = await freshDatabase(server, cleanups);
     console.log(`database ready; load: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per server`);
 
     // The gateway as `npm start` runs it (production mode), and the ceiling: each a process of its own.
-    const env = {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      RATE_LIMITS: GENEROUS_RATE_LIMITS,
-      GRAPHQL_MAX_COST: '10000000',
-      PAYPAL_CLIENT_ID: 'bench',
-      PAYPAL_CLIENT_SECRET: 'bench',
-      PAYPAL_WEBHOOK_ID: 'bench',
-      PAYPAL_API_BASE: 'https://paypal.invalid',
-      BANK_TRANSFER_BANK_NAME: 'ベンチ銀行',
-      BANK_TRANSFER_BRANCH_NAME: '本店',
-      BANK_TRANSFER_ACCOUNT_NUMBER: '0000001',
-      BANK_TRANSFER_ACCOUNT_HOLDER_KANA: 'ベンチ',
-      ...(process.env.BENCH_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
-    };
+    const env = gatewayEnv(databaseUrl);
     const port = await freePort();
-    const gateway = startChild('dist/src/main.js', { ...env, PORT: String(port) }, [...START_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
+    const gateway = startChild('dist/src/main.js', { ...env, PORT: String(port) }, gatewayNodeArgs);
     cleanups.push(() => gateway.stop());
     await waitFor200(`http://127.0.0.1:${port}/readyz`, gateway);
     const gatewayUrl = `http://127.0.0.1:${port}/graphql`;
@@ -123,6 +115,28 @@ async function main() {
   }
 }
 
+/** The gateway's environment as the benchmarks start it: `npm start` in production mode. */
+function gatewayEnv(databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    RATE_LIMITS: GENEROUS_RATE_LIMITS,
+    GRAPHQL_MAX_COST: '10000000',
+    PAYPAL_CLIENT_ID: 'bench',
+    PAYPAL_CLIENT_SECRET: 'bench',
+    PAYPAL_WEBHOOK_ID: 'bench',
+    PAYPAL_API_BASE: 'https://paypal.invalid',
+    BANK_TRANSFER_BANK_NAME: 'ベンチ銀行',
+    BANK_TRANSFER_BRANCH_NAME: '本店',
+    BANK_TRANSFER_ACCOUNT_NUMBER: '0000001',
+    BANK_TRANSFER_ACCOUNT_HOLDER_KANA: 'ベンチ',
+    ...(process.env.BENCH_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE } : {}),
+  };
+}
+
 async function postgres(cleanups: (() => Promise<unknown>)[]): Promise<string> {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const parent = mkdtempSync(path.join(tmpdir(), 'gateway-bench-'));
@@ -137,7 +151,7 @@ async function postgres(cleanups: (() => Promise<unknown>)[]): Promise<string> {
 }
 
 async function freshDatabase(serverUrl: string, cleanups: (() => Promise<unknown>)[]): Promise<string> {
-  const name = `bench_${Date.now().toString(36)}`;
+  const name = `bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   const admin = async (sql: string) => {
     const client = new Client({ connectionString: serverUrl });
     await client.connect();

@@ -168,3 +168,47 @@ export async function detailedOrder(
 
 /** Limits that seeding many messages and orders from one address would hit. */
 export const GENEROUS_RATE_LIMITS = 'message=100000/1m,uploadFiles=1000000/1h,register=100000/1h';
+
+/** detailedOrder's order with its second invoice paid from the deposit and the parcel shipped. */
+export async function shippedOrder(client: Client, owner: Actor, clerk: Actor, options: { items: number; messages: number }): Promise<{ id: string }> {
+  const order = await detailedOrder(client, owner, clerk, { ...options, filesPerMessage: 0, secondInvoice: true });
+  const read = await client.gql(`query($id: ID!) { order(id: $id) { secondInvoice { id } } }`, { id: order.id }, { token: owner.token });
+  ok(await client.gql(`mutation($input: InvoicePayInput!) { invoicePay(input: $input) { userErrors { code message } } }`, {
+    input: { invoiceId: read.data.order.secondInvoice.id, idempotencyKey: key() },
+  }, { token: owner.token }), 'invoicePay');
+  ok(await client.gql(`mutation($input: OrderShipInput!) { orderShip(input: $input) { userErrors { code message } } }`, {
+    input: { orderId: order.id, carrier: 'JAPAN_POST', trackingNumber: 'EE123456789JP' },
+  }, { token: clerk.token }), 'orderShip');
+  return order;
+}
+
+/**
+ * Orders in the states a mature shop holds, made through GraphQL, for `cloneOrders`
+ * (bench/clone.ts) to multiply: each id appears as often as that kind of order should, per 20
+ * orders: 13 completed, 2 cancelled, 1 shipped, 1 awaiting the second payment, 1 awaiting the
+ * first payment, 2 awaiting a quote (one with a seller question). Each has 2–3 items and 4–6
+ * messages, so the copies give about 3 items and 5 messages per order.
+ */
+export async function growthTemplates(client: Client, owner: Actor, clerk: Actor): Promise<string[]> {
+  const submitted = ok(
+    await client.gql(`mutation($input: OrderSubmitInput!) { orderSubmit(input: $input) { order { id items { id } } userErrors { code message } } }`, {
+      input: { items: [item(1), item(2), item(3)], deliveryAddress: ADDRESS, shippingPriority: 'ECONOMY' },
+    }, { token: owner.token }),
+    'orderSubmit',
+  ).order;
+  await sendMessage(client, owner, submitted.id, 0, { itemId: submitted.items[0].id, askSeller: true });
+  for (let n = 1; n < 5; n++) await sendMessage(client, n % 2 ? clerk : owner, submitted.id, n);
+  const quoted = await quotedOrder(client, owner, clerk, 3);
+  for (let n = 0; n < 5; n++) await sendMessage(client, n % 2 ? clerk : owner, quoted.id, n);
+  const cancelled = await quotedOrder(client, owner, clerk, 2);
+  for (let n = 0; n < 4; n++) await sendMessage(client, n % 2 ? clerk : owner, cancelled.id, n);
+  ok(await client.gql(`mutation($input: OrderCancelInput!) { orderCancel(input: $input) { userErrors { code message } } }`, { input: { orderId: cancelled.id } }, { token: owner.token }), 'orderCancel');
+  const awaitingSecond = await detailedOrder(client, owner, clerk, { items: 3, messages: 6, filesPerMessage: 0, secondInvoice: true });
+  const shipped = await shippedOrder(client, owner, clerk, { items: 3, messages: 6 });
+  const completed = await shippedOrder(client, owner, clerk, { items: 3, messages: 6 });
+  ok(await client.gql(`mutation($input: OrderReceiptReportInput!) { orderReceiptReport(input: $input) { userErrors { code message } } }`, {
+    input: { orderId: completed.id, comment: '届きました。ありがとうございました。' },
+  }, { token: owner.token }), 'orderReceiptReport');
+  const times = (n: number, id: string) => Array<string>(n).fill(id);
+  return [...times(13, completed.id), ...times(2, cancelled.id), shipped.id, awaitingSecond.id, quoted.id, ...times(2, submitted.id)];
+}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { TransactionLimits } from '../common/transaction';
 import { calendarProblems, confirmationHoursSetting, dayListSetting } from '../modules/calendar/calendar-config';
 import { BANK_ACCOUNT_SETTINGS, bankAccountOf, bankAccountProblems, type BankAccount } from '../modules/payments/bank-account-config';
 import { SECURITY_SETTINGS } from './security/security-config';
@@ -29,6 +30,11 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  // Time limits per statement in ms, 0 = none (docs/hardening.md "Database time limits").
+  DATABASE_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(5_000),
+  DATABASE_LOCK_TIMEOUT_MS: int(0, 3_600_000).default(3_000),
+  SWEEP_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(60_000),
+  SWEEP_LOCK_TIMEOUT_MS: int(0, 3_600_000).default(10_000),
   EMBEDDED_PG_DIR: z.string().min(1).default(path.join(PROJECT_ROOT, '.data', 'postgres')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z
@@ -127,6 +133,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: c.JWT_SECRET ?? '',
     publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     bankAccount: bankAccountOf(c),
+  };
+}
+
+/** Statement and lock time limits of requests (and of every connection) and of the sweeps. */
+export function transactionLimits(c: Config): TransactionLimits {
+  return {
+    request: { statementMs: c.DATABASE_STATEMENT_TIMEOUT_MS, lockMs: c.DATABASE_LOCK_TIMEOUT_MS },
+    sweep: { statementMs: c.SWEEP_STATEMENT_TIMEOUT_MS, lockMs: c.SWEEP_LOCK_TIMEOUT_MS },
   };
 }
 

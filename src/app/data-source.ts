@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DataSource, type Logger as TypeormLogger } from 'typeorm';
+import { DataSource, MigrationExecutor, type Logger as TypeormLogger } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { setTransactionLimits, type TransactionLimits } from '../common/transaction';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
 
@@ -28,11 +29,17 @@ export function sqlStatementCount(ds: DataSource): number {
 export interface DataSourceOptions {
   poolSize?: number;
   logger?: TypeormLogger;
+  /**
+   * Statement and lock time limits per kind of transaction (common/transaction.ts). The
+   * `request` limits are every connection's defaults, so they also bound each query run
+   * outside a transaction. Without them (CLI, scripts) nothing is limited.
+   */
+  limits?: TransactionLimits;
 }
 
 /** The one DataSource definition, used by the gateway, the tests and `ormconfig.ts` (CLI). */
 export function createDataSource(url: string, options: DataSourceOptions = {}): DataSource {
-  return new DataSource({
+  const ds = new DataSource({
     type: 'postgres',
     url,
     // gen_random_uuid() is built into PostgreSQL ≥ 13: no extension to install (or to be allowed to).
@@ -45,23 +52,39 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
     synchronize: false,
     logging: options.logger ? ['query'] : false,
     logger: options.logger,
-    extra: { max: options.poolSize ?? 10 },
+    extra: {
+      max: options.poolSize ?? 10,
+      // Sent by pg when it connects (0 sends nothing: the server's default, no limit).
+      statement_timeout: options.limits?.request.statementMs ?? 0,
+      lock_timeout: options.limits?.request.lockMs ?? 0,
+    },
   });
+  if (options.limits) setTransactionLimits(ds, options.limits);
+  return ds;
 }
 
 // Any constant; all gateway processes agree on it so only one migrates at a time.
 const MIGRATION_LOCK = 7_240_001;
 
-/** Applies pending migrations, one process at a time when several start together. */
+/**
+ * Applies pending migrations, one process at a time when several start together, on one
+ * connection without time limits: an index built on a big table may take minutes, and so may
+ * the wait for another process's migrations.
+ */
 export async function migrate(ds: DataSource): Promise<number> {
   const runner = ds.createQueryRunner();
   try {
     await runner.connect();
+    await runner.query('SET statement_timeout = 0; SET lock_timeout = 0');
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    const applied = await ds.runMigrations({ transaction: 'each' });
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'each'; // a migration with `transaction = false` runs outside one (CREATE INDEX CONCURRENTLY)
+    const applied = await executor.executePendingMigrations();
     return applied.length;
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    // Back to the connection's own limits (those pg sent when it connected) before the pool reuses it.
+    await runner.query('RESET statement_timeout; RESET lock_timeout').catch(() => undefined);
     await runner.release();
   }
 }

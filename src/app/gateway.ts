@@ -15,7 +15,7 @@ import { systemClock, type Clock } from '../common/clock';
 import { DomainError, unauthenticated } from '../common/errors';
 import { uploadMiddleware } from '../modules/attachments/upload-http';
 import { App } from './app';
-import type { Config } from './config';
+import { transactionLimits, type Config } from './config';
 import type { Context } from './context';
 import { createDataSource, migrate, SqlCounter } from './data-source';
 import { formatError, isClientCode } from './errors-format';
@@ -50,7 +50,7 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { config } = options;
   const log = options.log ?? createLogger(config.LOG_LEVEL);
-  const ds = createDataSource(options.databaseUrl, { poolSize: config.DATABASE_POOL_SIZE, logger: new SqlCounter() });
+  const ds = createDataSource(options.databaseUrl, { poolSize: config.DATABASE_POOL_SIZE, logger: new SqlCounter(), limits: transactionLimits(config) });
   await ds.initialize();
   try {
     const applied = await migrate(ds);

@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { App } from '../app/app';
 import { createMailer, type Mailer } from '../modules/notifications/mailer';
 import { deliverMail, dispatchOutbox } from '../modules/notifications/outbox';
+import { asTransactionKind } from '../common/transaction';
 import { SWEEPS } from './scheduler';
 
 /** The queues, in one place: name → what it does (docs/jobs.md). */
@@ -63,7 +64,7 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
       let n = 0;
       do {
         again = false;
-        n += await dispatchOutbox(app, enqueueMail);
+        n += await asTransactionKind('sweep', () => dispatchOutbox(app, enqueueMail));
       } while (again);
       return n;
     })().finally(() => (running = null));
@@ -81,7 +82,8 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
     const queue = QUEUES.sweep(name);
     await boss.createQueue(queue, { name: queue, policy: 'singleton' });
     await boss.work(queue, async () => {
-      const count = await sweep(app, app.clock.now());
+      // A sweep's transactions get the sweep time limits (SWEEP_*_TIMEOUT_MS), not a request's.
+      const count = await asTransactionKind('sweep', () => sweep(app, app.clock.now()));
       if (count) log.info({ sweep: name, count }, 'sweep done');
     });
     if (options.cron !== false) await boss.schedule(queue, '* * * * *');

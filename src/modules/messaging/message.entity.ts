@@ -26,6 +26,8 @@ export class MessageAuthor {
 @Index('message_open_reply_deadline_idx', ['replyDeadline', 'orderId'], {
   where: `"author_side" = 'STAFF' AND "reply_deadline" IS NOT NULL AND "reply_deadline_closed_at" IS NULL`,
 })
+// An item's seller questions (message-loaders.ts `sellerQuestionsOf`); most messages are about no item.
+@Index('message_item_idx', ['itemId'], { where: `"item_id" IS NOT NULL` })
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

@@ -9,8 +9,16 @@ export { DeliveryAddress };
 
 @ObjectType({ description: 'An order application and everything that follows from it.' })
 @Entity('customer_order')
-@Index('customer_order_customer_submitted_idx', ['customerId', 'submittedAt'])
-@Index('customer_order_status_submitted_idx', ['status', 'submittedAt'])
+// Each list's filter first, then its ORDER BY with the tie-breaking id (scanned backwards for newest first).
+@Index('customer_order_customer_submitted_id_idx', ['customerId', 'submittedAt', 'id'])
+@Index('customer_order_status_submitted_id_idx', ['status', 'submittedAt', 'id'])
+@Index('customer_order_submitted_idx', ['submittedAt', 'id'])
+// Staff search (order-query.service.ts): one index lookup per kind of search text.
+@Index('customer_order_contact_email_idx', ['contactEmail'])
+@Index('customer_order_contact_phone_idx', ['contactPhone'])
+// cancellationCounts over a period; the auto-complete sweep's due orders.
+@Index('customer_order_cancelled_idx', ['cancelledAt', 'cancelReason'], { where: `"status" = 'CANCELLED'` })
+@Index('customer_order_shipped_idx', ['shippedAt'], { where: `"status" = 'SHIPPED'` })
 export class Order {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
