@@ -144,6 +144,18 @@ describe.each(drivers)('%s: the storage contract', (_name, make) => {
     expect((await readAll(await storage.get(k))).toString()).toBe('second');
   });
 
+  it('lists keys written before a time (for the orphan cleanup), and none written after it', async () => {
+    const k = key();
+    await storage.put(k, Readable.from([randomBytes(10)]), 'image/png');
+    const listed = async (before: Date) => {
+      const all: string[] = [];
+      for await (const page of storage.listOlderThan(before)) all.push(...page);
+      return all;
+    };
+    expect(await listed(new Date(Date.now() + 60_000))).toContain(k);
+    expect(await listed(new Date(Date.now() - 60_000))).not.toContain(k);
+  });
+
   it('deletes, and treats a missing key as absent rather than an error', async () => {
     const k = key();
     await storage.put(k, Readable.from([Buffer.from('x')]), 'image/gif');

@@ -2,6 +2,7 @@ import type { App } from '../app/app';
 import { autoCancelUnpaid } from './auto-cancel.job';
 import { autoCompleteShipped } from './auto-complete.job';
 import { remindPaymentDue } from './payment-reminder.job';
+import { cleanUp } from './cleanup.job';
 
 export type Sweep = (app: App, now: Date) => Promise<number>;
 
@@ -10,4 +11,5 @@ export const SWEEPS: Record<string, Sweep> = {
   autoCancelUnpaid,
   autoCompleteShipped,
   remindPaymentDue,
+  cleanUp,
 };

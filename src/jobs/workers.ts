@@ -16,6 +16,9 @@ export const QUEUES = {
   sweep: (name: string) => `sweep-${name}`,
 } as const;
 
+/** Sweeps that run less often than every minute. */
+const CRON: Record<string, string> = { cleanUp: '17 * * * *' };
+
 export interface Workers {
   boss: PgBoss;
   mailer: Mailer;
@@ -86,7 +89,7 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
       const count = await asTransactionKind('sweep', () => sweep(app, app.clock.now()));
       if (count) log.info({ sweep: name, count }, 'sweep done');
     });
-    if (options.cron !== false) await boss.schedule(queue, '* * * * *');
+    if (options.cron !== false) await boss.schedule(queue, CRON[name] ?? '* * * * *');
   }
   if (options.cron !== false) await boss.schedule(QUEUES.dispatch, '* * * * *');
 

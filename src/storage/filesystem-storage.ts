@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -58,6 +58,29 @@ export class FilesystemStorage implements AttachmentStorage {
     return (await this.size(key)) !== null;
   }
 
+  async *listOlderThan(before: Date): AsyncIterable<string[]> {
+    let page: string[] = [];
+    for await (const { key, mtime } of walk(this.root, '')) {
+      if (key.startsWith('.') || key.includes('/.') || mtime >= before.getTime()) continue;
+      page.push(key);
+      if (page.length === 500) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length) yield page;
+  }
+
+  async sweepTemporary(before: Date): Promise<number> {
+    let removed = 0;
+    for await (const { key, mtime } of walk(this.root, '')) {
+      if (!/(^|\/)\.[^/]*\.tmp$/.test(key) || mtime >= before.getTime()) continue;
+      await rm(path.join(this.root, key), { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
   async delete(key: string): Promise<void> {
     try {
       await unlink(this.pathOf(key));
@@ -73,6 +96,20 @@ export class FilesystemStorage implements AttachmentStorage {
 }
 
 /** Makes the rename itself durable; some platforms cannot fsync a directory, which is fine. */
+async function* walk(root: string, prefix: string): AsyncGenerator<{ key: string; mtime: number }> {
+  let entries;
+  try {
+    entries = await readdir(path.join(root, prefix), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const key = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* walk(root, key);
+    else if (entry.isFile()) yield { key, mtime: (await stat(path.join(root, key))).mtimeMs };
+  }
+}
+
 async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, 'r').catch(() => null);
   if (!handle) return;

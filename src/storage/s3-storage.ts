@@ -1,4 +1,5 @@
 import {
+  ListObjectsV2Command,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -8,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat, unlink } from 'node:fs/promises';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -119,6 +120,31 @@ export class S3Storage implements AttachmentStorage {
 
   async exists(key: string): Promise<boolean> {
     return (await this.size(key)) !== null;
+  }
+
+  async *listOlderThan(before: Date): AsyncIterable<string[]> {
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ContinuationToken: token, MaxKeys: 1000 }));
+      const keys = (out.Contents ?? []).filter((o) => o.Key && o.LastModified && o.LastModified < before).map((o) => o.Key!);
+      if (keys.length) yield keys;
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** Spool files (`s3-put-*.tmp`) a killed process left in the spool folder. */
+  async sweepTemporary(before: Date): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.spoolDir).catch(() => [] as string[])) {
+      if (!/^s3-put-[0-9a-f]{24}\.tmp$/.test(name)) continue;
+      const file = path.join(this.spoolDir, name);
+      const info = await stat(file).catch(() => null);
+      if (info && info.mtimeMs < before.getTime()) {
+        await unlink(file).catch(() => {});
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async delete(key: string): Promise<void> {

@@ -18,6 +18,10 @@ export interface AttachmentStorage {
   exists(key: string): Promise<boolean>;
   /** Removes the object; removing one that does not exist is not an error. */
   delete(key: string): Promise<void>;
+  /** Every stored key last written before `before` (for the orphan cleanup), in pages. */
+  listOlderThan(before: Date): AsyncIterable<string[]>;
+  /** Removes leftovers of interrupted writes (temporary and spool files) older than `before`; returns how many. */
+  sweepTemporary(before: Date): Promise<number>;
 }
 
 export class StorageObjectNotFound extends Error {
