@@ -204,7 +204,7 @@ const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
   const status = Number(error?.status ?? error?.statusCode ?? 500);
   const exposed = status < 500 && error?.expose !== false;
   if (!exposed) req.log?.error({ err: error }, 'request failed');
-  // An upload refused part-way (too many files, too large) is drained first so the client reads this.
+  // An upload refused part-way (too many files, too large): the rest of the body is drained so the client reads this.
   refuseAfterDrain(req, res, () =>
     res.status(status).json({
       errors: [

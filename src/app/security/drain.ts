@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Request, Response } from 'express';
 
 /** How much of a refused body is read (and thrown away) so the client can read the refusal. */
@@ -5,33 +6,38 @@ export const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 export const DRAIN_MAX_MS = 15_000;
 
 /**
- * Sends an early refusal only once the client has finished sending, reading and discarding
- * the rest of its body (at most DRAIN_MAX_BYTES / DRAIN_MAX_MS). Answering and closing while
- * the client still writes makes its TCP stack reset the connection: undici (Node's fetch,
- * Apollo Client in Node) then reports EPIPE/ECONNRESET instead of our 400/413 and its message.
- * Past the bound the connection is closed anyway: nobody gets to stream into us for free.
+ * Sends an early refusal at once, with `Connection: close`, and then closes the connection
+ * the way nginx's lingering close does: our side is shut after the response (FIN), and what
+ * the client still sends is read and thrown away (at most DRAIN_MAX_BYTES, DRAIN_MAX_MS)
+ * before the socket is destroyed. Node's own close destroys the socket as soon as the
+ * response is out; a client still writing its body then gets a TCP reset, which undici
+ * (Node's fetch, Apollo Client in Node) reports as EPIPE/ECONNRESET instead of our status
+ * and message. Node's HTTP server ends a `Connection: close` exchange by calling the socket's
+ * `destroySoon`; for this one socket that call lingers instead.
  */
 export function refuseAfterDrain(req: Request, res: Response, send: () => void): void {
-  if (req.complete || req.readableEnded) return send();
+  if (!req.complete && !req.readableEnded) {
+    res.setHeader('Connection', 'close');
+    const socket = req.socket as Socket & { destroySoon?: () => void };
+    socket.destroySoon = () => linger(socket);
+  }
+  send();
+}
+
+function linger(socket: Socket): void {
   let seen = 0;
-  let done = false;
-  const finish = (close: boolean) => {
-    if (done) return;
-    done = true;
+  const done = () => {
     clearTimeout(timer);
-    req.off('data', count);
-    if (close) res.setHeader('Connection', 'close');
-    send();
+    socket.destroy();
   };
-  const count = (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > DRAIN_MAX_BYTES) finish(true);
-  };
-  const timer = setTimeout(() => finish(true), DRAIN_MAX_MS);
+  const timer = setTimeout(done, DRAIN_MAX_MS);
   timer.unref();
-  req.on('data', count);
-  req.once('end', () => finish(false));
-  req.once('error', () => finish(true));
-  req.unpipe();
-  req.resume();
+  socket.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DRAIN_MAX_BYTES) done();
+  });
+  socket.once('end', done);
+  socket.once('error', done);
+  socket.end();
+  socket.resume();
 }

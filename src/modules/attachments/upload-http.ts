@@ -24,7 +24,7 @@ export function uploadMiddleware(): Array<RequestHandler | ErrorRequestHandler> 
   const requirePreflight: RequestHandler = (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
     if (PREFLIGHT_HEADERS.some((h) => (req.get(h) ?? '').length > 0)) return next();
-    // Read (and throw away) the body first, so the client can read why (security/drain.ts).
+    // Answer at once, without reading the body; then linger so the client can read why (security/drain.ts).
     refuseAfterDrain(req, res, () => res.status(400).json({
       errors: [
         {
