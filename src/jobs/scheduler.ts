@@ -1,6 +1,7 @@
 import type { App } from '../app/app';
 import { autoCancelUnpaid } from './auto-cancel.job';
 import { autoCompleteShipped } from './auto-complete.job';
+import { recoverCardCaptures } from './capture-recovery.job';
 
 export type Sweep = (app: App, now: Date) => Promise<number>;
 
@@ -8,4 +9,5 @@ export type Sweep = (app: App, now: Date) => Promise<number>;
 export const SWEEPS: Record<string, Sweep> = {
   autoCancelUnpaid,
   autoCompleteShipped,
+  recoverCardCaptures,
 };
