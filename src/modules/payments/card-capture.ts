@@ -251,6 +251,7 @@ export class CardCaptures {
           [staleBefore],
         );
         // Re-stamped while locked: another process's sweep leaves them alone for the next minute.
+        // Only payment rows are locked here, and SKIP LOCKED never waits: the lock order is not at stake.
         if (rows.length) {
           await tx.query(`UPDATE payment SET capture_started_at = $2, capture_started_by = $3, updated_at = now() WHERE id = ANY($1::uuid[])`, [
             rows.map((r) => r.id),
