@@ -90,6 +90,11 @@ describe('npm start', () => {
         PAYPAL_CLIENT_ID: 'id',
         PAYPAL_CLIENT_SECRET: 'secret',
         PAYPAL_WEBHOOK_ID: 'webhook',
+        // Production also requires the real transfer account (issue 11); this test predates that rule.
+        BANK_TRANSFER_BANK_NAME: '三井住友銀行',
+        BANK_TRANSFER_BRANCH_NAME: '渋谷駅前支店',
+        BANK_TRANSFER_ACCOUNT_NUMBER: '7654321',
+        BANK_TRANSFER_ACCOUNT_HOLDER_KANA: 'カ）ダイコウサービス',
       },
       ['--ignore-scripts'], // built by the test above (or by any earlier npm start)
     );
