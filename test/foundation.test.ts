@@ -37,6 +37,21 @@ describe('HTTP basics', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
+  it('reports an exhausted database pool on /readyz at once, and ready again when it drains', async () => {
+    // given: every pooled connection busy (the test gateway's pool is 20) and one more query queued
+    const busy = Array.from({ length: 21 }, () => gw.app.ds.query('SELECT pg_sleep(1.5)'));
+    await new Promise((r) => setTimeout(r, 300));
+    // when
+    const started = Date.now();
+    const exhausted = await fetch(`${base()}/readyz`);
+    // then
+    expect(exhausted.status).toBe(503);
+    expect(await exhausted.json()).toEqual({ status: 'database pool exhausted', pool: { total: 20, idle: 0, waiting: 1, max: 20 } });
+    expect(Date.now() - started).toBeLessThan(1000); // not queued behind the busy connections
+    await Promise.all(busy);
+    expect(await (await fetch(`${base()}/readyz`)).json()).toEqual({ status: 'ready' });
+  });
+
   it('tags every response with a request id', async () => {
     const res = await fetch(gw.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
     expect(res.headers.get('x-request-id')).toMatch(/^[\w-]+$/);

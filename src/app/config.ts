@@ -85,6 +85,8 @@ const schema = z.object({
   PAYPAL_WEBHOOK_ID: z.string().min(1).optional(),
   PAYPAL_API_BASE: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).default('https://api-m.sandbox.paypal.com'),
   PAYPAL_TIMEOUT_MS: int(1000, 120_000).default(15_000),
+  // A paymentCardComplete that finds the payment being captured by another call waits this long (holding no connection), then answers PAYMENT_IN_PROGRESS.
+  CARD_CAPTURE_WAIT_MS: int(0, 60_000).default(10_000),
   CARD_FEE_PERCENT_BPS: int(0, 10_000).default(360),
   CARD_FEE_FIXED_JPY: int(0, 100_000).default(40),
   CARD_RETURN_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),

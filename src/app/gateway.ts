@@ -11,6 +11,7 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import { systemClock, type Clock } from '../common/clock';
 import { DomainError, unauthenticated } from '../common/errors';
 import { uploadMiddleware } from '../modules/attachments/upload-http';
@@ -105,6 +106,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     res.json({ status: 'ok' });
   });
   http.get('/readyz', async (req, res) => {
+    // Every pooled connection busy and requests queued for one: not ready (a load balancer sends
+    // traffic elsewhere), answered without queueing behind them.
+    const pool = poolUse(ds);
+    if (pool && pool.idle === 0 && pool.waiting > 0 && pool.total >= pool.max) {
+      req.log.warn({ pool }, 'readiness check: database pool exhausted');
+      res.status(503).json({ status: 'database pool exhausted', pool });
+      return;
+    }
     try {
       await ds.query('SELECT 1');
       const pending = await ds.showMigrations();
@@ -216,3 +225,10 @@ const jsonErrors: ErrorRequestHandler = (error, req, res, _next) => {
     }),
   );
 };
+
+/** The pg pool's use (node-postgres counters), or null if the driver does not expose them. */
+function poolUse(ds: DataSource): { total: number; idle: number; waiting: number; max: number } | null {
+  const pool = (ds.driver as unknown as { master?: { totalCount?: number; idleCount?: number; waitingCount?: number; options?: { max?: number } } }).master;
+  if (typeof pool?.totalCount !== 'number' || typeof pool.waitingCount !== 'number') return null;
+  return { total: pool.totalCount, idle: pool.idleCount ?? 0, waiting: pool.waitingCount, max: pool.options?.max ?? pool.totalCount };
+}

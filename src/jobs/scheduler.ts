@@ -3,6 +3,7 @@ import { autoCancelUnpaid } from './auto-cancel.job';
 import { autoCompleteShipped } from './auto-complete.job';
 import { remindPaymentDue } from './payment-reminder.job';
 import { cleanUp } from './cleanup.job';
+import { recoverCardCaptures } from './capture-recovery.job';
 
 export type Sweep = (app: App, now: Date) => Promise<number>;
 
@@ -12,4 +13,5 @@ export const SWEEPS: Record<string, Sweep> = {
   autoCompleteShipped,
   remindPaymentDue,
   cleanUp,
+  recoverCardCaptures,
 };

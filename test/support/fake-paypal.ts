@@ -43,6 +43,7 @@ export class FakePayPal {
   private readonly signingKey = randomBytes(32);
   private failures: { path: RegExp; status: number; times: number }[] = [];
   private delays: { path: RegExp; ms: number; times: number }[] = [];
+  private holds: { path: RegExp; times: number; gate: Promise<void> }[] = [];
   private captureIssue: string | null = null;
   private captureStatus: string | null = null;
 
@@ -89,6 +90,17 @@ export class FakePayPal {
   /** The next matching request is processed at once but answered only after `ms` (a lost answer, if the caller gave up). */
   delayNext(path: RegExp, ms: number, times = 1) {
     this.delays.push({ path, ms, times });
+  }
+
+  /**
+   * The next `times` requests whose path matches hang — nothing processed, nothing answered —
+   * until the returned `release()` is called; then they are processed and answered as usual.
+   */
+  holdNext(path: RegExp, times = 1): () => void {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ path, times, gate });
+    return release;
   }
 
   /** Every token issued so far stops working (answers 401), as when PayPal expires one early. */
@@ -155,6 +167,8 @@ export class FakePayPal {
     const path = (req.url ?? '/').split('?')[0];
     const method = req.method ?? 'GET';
     this.requests.push({ method, path, headers: req.headers, body });
+    const hold = this.take(this.holds, path);
+    if (hold) await hold.gate;
 
     const failure = this.take(this.failures, path);
     let reply: Reply;

@@ -1,37 +1,39 @@
-import { IsNull, type EntityManager } from 'typeorm';
+import { IsNull } from 'typeorm';
 import type { App } from '../../app/app';
-import { DomainError, UserError, UserErrorCode } from '../../common/errors';
+import { UserErrorCode, type UserError } from '../../common/errors';
 import { isUuid } from '../../common/ids';
 import { inTransaction, mutation, type Payload } from '../../common/transaction';
-import { actorOf, recordEvent, SYSTEM, type Actor } from '../orders/order-events';
+import { Invoice } from '../invoices/invoice.entity';
+import { actorOf, SYSTEM } from '../orders/order-events';
+import { Order } from '../orders/order.entity';
 import type { OrderAccess } from '../orders/order.service';
-import { CardProviderError, type CardCaptureStatus, type CardWebhookEvent } from './providers/card-provider';
+import { CardCaptures } from './card-capture';
 import { lockPayment, SYSTEM_ACCESS, type LockedPayment } from './payment-access';
 import { Payment } from './payment.entity';
 import type { PaymentCardCompleteInput } from './payment.inputs';
-import { PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment } from './payment-state';
-import { amountDue } from '../invoices/invoice-money';
-import { settle } from './settlement';
-
-/** What a capture told us, from the capture call or from a webhook event. */
-interface CaptureFacts {
-  captureId: string;
-  status: CardCaptureStatus;
-  amountJpy: bigint;
-}
+import { PaymentMethod, PaymentPurpose, PaymentStatus } from './payment-state';
+import { CardProviderError, type CardWebhookEvent } from './providers/card-provider';
 
 const HANDLED_EVENTS = new Set(['PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.DENIED', 'PAYMENT.CAPTURE.DECLINED', 'CHECKOUT.ORDER.APPROVED']);
 
 export type WebhookOutcome = 'settled-or-unchanged' | 'ignored' | 'unknown-payment';
 
+/** How often a caller that found the payment CAPTURING in another process looks again (a plain read, no lock). */
+const POLL_MS = [100, 200, 300, 500];
+
 /**
- * Card payments through the provider (PayPal or the simulator). Capturing happens under the
- * order → invoice → payment locks, so the client's return and PayPal's webhooks, however many
- * and however concurrent, capture and settle a payment once; the capture's PayPal-Request-Id
- * (`capture:<paymentId>`) and the UNIQUE capture_id column back that up.
+ * Card payments through the provider (PayPal or the simulator). The client's return, PayPal's
+ * webhooks and the recovery sweep capture through `CardCaptures` (claim → provider call outside
+ * any transaction → settle), so however many arrive at once a payment is captured and settled
+ * once, and nobody holds a row lock or a pooled connection while PayPal answers; the capture's
+ * PayPal-Request-Id (`capture:<paymentId>`) and the UNIQUE capture_id column back that up.
  */
 export class CardPaymentService {
-  constructor(private readonly app: App) {}
+  readonly captures: CardCaptures;
+
+  constructor(private readonly app: App) {
+    this.captures = new CardCaptures(app);
+  }
 
   /**
    * Creates the PayPal order of a PENDING card payment that has none yet, outside any
@@ -67,22 +69,38 @@ export class CardPaymentService {
     return null;
   }
 
-  /** The customer is back from PayPal: capture the approved payment and settle it. Safe to repeat. */
-  complete(access: OrderAccess, input: PaymentCardCompleteInput): Promise<Payload<LockedPayment>> {
-    return mutation(this.app.ds, async (tx) => {
-      const locked = await lockPayment(tx, this.app, access, input.paymentId);
-      if (locked.payment.method !== PaymentMethod.CARD) {
-        throw new DomainError(UserErrorCode.NOT_A_CARD_PAYMENT, 'This payment is not a card payment.', ['input', 'paymentId']);
+  /**
+   * The customer is back from PayPal: capture the approved payment and settle it. Safe to repeat
+   * and to call concurrently: while another call captures it, this one waits without a database
+   * connection (up to CARD_CAPTURE_WAIT_MS) and answers the same result, or PAYMENT_IN_PROGRESS
+   * after that (call again: a settled payment answers as settled).
+   */
+  async complete(access: OrderAccess, input: PaymentCardCompleteInput): Promise<Payload<LockedPayment>> {
+    const actor = actorOf(access.viewer);
+    const deadline = Date.now() + this.app.config.CARD_CAPTURE_WAIT_MS;
+    for (;;) {
+      const step = await mutation(this.app.ds, async (tx) => ({ claim: await this.captures.claim(tx, await lockPayment(tx, this.app, access, input.paymentId), actor) }));
+      const claim = step.claim;
+      if (!claim) return { userErrors: step.userErrors };
+      if (claim.kind === 'claimed') return this.answer(claim.paymentId, await this.captures.run(claim, actor));
+      if (claim.kind === 'done') return this.answer(claim.paymentId, []);
+      // Someone else is capturing it: wait for their outcome, holding no connection.
+      const left = deadline - Date.now();
+      if (left <= 0) return { userErrors: [inProgress()] };
+      const shared = this.captures.inFlight(claim.paymentId);
+      if (shared) {
+        const outcome = await within(shared, left);
+        return outcome ? this.answer(claim.paymentId, outcome) : { userErrors: [inProgress()] };
       }
-      await this.capture(tx, locked, actorOf(access.viewer));
-      return locked;
-    });
+      await this.whileCapturing(claim.paymentId, deadline); // then step 1 again: it answers what the other caller left
+    }
   }
 
   /**
    * A verified PayPal event. Capture events settle (or fail) the payment they name; an approved
-   * order is captured like a client return (the buyer may never come back). Anything else is
-   * ignored. Throws CardProviderError('UNAVAILABLE') when PayPal should deliver again later.
+   * order is captured like a client return (the buyer may never come back) unless a capture is
+   * already under way. Anything else is ignored. Throws CardProviderError('UNAVAILABLE') when
+   * PayPal should deliver again later.
    */
   async handleWebhook(event: CardWebhookEvent): Promise<WebhookOutcome> {
     if (!HANDLED_EVENTS.has(event.eventType)) return 'ignored';
@@ -91,102 +109,40 @@ export class CardPaymentService {
       this.app.log.warn({ eventId: event.id, eventType: event.eventType, providerOrderId: event.providerOrderId }, 'card webhook for no known payment');
       return 'unknown-payment';
     }
-    try {
-      await inTransaction(this.app.ds, async (tx) => {
-        const locked = await lockPayment(tx, this.app, SYSTEM_ACCESS, paymentId);
-        if (event.eventType === 'CHECKOUT.ORDER.APPROVED') return this.capture(tx, locked, SYSTEM);
-        if (!event.captureId || !event.captureStatus || event.amountJpy === null) return;
-        const status: CardCaptureStatus = event.eventType === 'PAYMENT.CAPTURE.COMPLETED' ? 'COMPLETED' : event.captureStatus;
-        await this.applyCapture(tx, locked, { captureId: event.captureId, status, amountJpy: event.amountJpy }, SYSTEM);
-      });
-    } catch (error) {
-      if (error instanceof DomainError) {
-        if (error.errors[0].code === UserErrorCode.PAYMENT_PROVIDER_UNAVAILABLE) throw new CardProviderError('UNAVAILABLE', error.message);
-        return 'settled-or-unchanged'; // e.g. declined: the buyer decides what next
-      }
-      throw error;
+    if (event.eventType === 'CHECKOUT.ORDER.APPROVED') {
+      const step = await mutation(this.app.ds, async (tx) => ({ claim: await this.captures.claim(tx, await lockPayment(tx, this.app, SYSTEM_ACCESS, paymentId), SYSTEM) }));
+      // Refused (e.g. not pending any more), done, or being captured by someone else: nothing for this event to do.
+      if (step.claim?.kind !== 'claimed') return 'settled-or-unchanged';
+      const userErrors = await this.captures.run(step.claim, SYSTEM);
+      if (userErrors[0]?.code === UserErrorCode.PAYMENT_PROVIDER_UNAVAILABLE) throw new CardProviderError('UNAVAILABLE', userErrors[0].message);
+      return 'settled-or-unchanged'; // e.g. declined: the buyer decides what next
     }
+    if (!event.captureId || !event.captureStatus || event.amountJpy === null) return 'settled-or-unchanged';
+    const capture = { captureId: event.captureId, status: event.eventType === 'PAYMENT.CAPTURE.COMPLETED' ? 'COMPLETED' : event.captureStatus, amountJpy: event.amountJpy } as const;
+    await inTransaction(this.app.ds, async (tx) => this.captures.applyCapture(tx, await lockPayment(tx, this.app, SYSTEM_ACCESS, paymentId), capture, SYSTEM));
     return 'settled-or-unchanged';
   }
 
-  /** Captures a locked PENDING card payment at the provider and applies the result. */
-  private async capture(tx: EntityManager, locked: LockedPayment, actor: Actor): Promise<void> {
-    const { payment, invoice } = locked;
-    if (payment.status === PaymentStatus.SETTLED) return;
-    if (payment.status !== PaymentStatus.PENDING) {
-      throw new DomainError(UserErrorCode.PAYMENT_NOT_PENDING, `This card payment is ${payment.status.toLowerCase()}: start a new payment.`, ['input', 'paymentId']);
-    }
-    if (payment.captureId) return; // PayPal holds the capture; its webhook settles it
-    if (!payment.providerOrderId) {
-      throw new DomainError(UserErrorCode.NOT_APPROVED, 'This payment was not sent to PayPal yet: retry the payment with the same idempotency key.', ['input', 'paymentId']);
-    }
-    const at = this.app.clock.now();
-    // The invoice changed since the card page opened (paid otherwise, cancelled, recomputed lower): charge nothing.
-    if (payment.purpose === PaymentPurpose.INVOICE && amountDue(invoice!) < payment.amountMinor) {
-      await transitionPayment(tx, payment, PaymentStatus.CANCELLED, {
-        actor,
-        at,
-        changes: { failureReason: 'The invoice changed after this card payment was started; nothing was charged. Pay the invoice again.' },
-        data: { reason: 'INVOICE_CHANGED' },
-      });
-      return;
-    }
-    let capture;
-    try {
-      capture = await this.app.cardProvider.captureOrder({ providerOrderId: payment.providerOrderId, requestId: `capture:${payment.id}` });
-    } catch (error) {
-      if (!(error instanceof CardProviderError)) throw error;
-      if (error.code === 'ORDER_CLOSED' || error.code === 'NOT_FOUND') {
-        await transitionPayment(tx, payment, PaymentStatus.FAILED, {
-          actor,
-          at,
-          changes: { failureReason: 'The PayPal payment expired or was voided; nothing was charged. Pay again.' },
-          data: { reason: error.code },
-        });
-        return;
-      }
-      throw providerRefusal(error, this.app, payment.id);
-    }
-    await this.applyCapture(tx, locked, capture, actor);
+  /** The payload of a completion: the payment, its invoice and order as they are now (read without locks). */
+  private async answer(paymentId: string, userErrors: UserError[]): Promise<Payload<LockedPayment>> {
+    if (userErrors.length) return { userErrors };
+    const payment = await this.app.ds.getRepository(Payment).findOneByOrFail({ id: paymentId });
+    const invoice = payment.invoiceId ? await this.app.ds.getRepository(Invoice).findOneByOrFail({ id: payment.invoiceId }) : null;
+    const order = payment.orderId ? await this.app.ds.getRepository(Order).findOneByOrFail({ id: payment.orderId }) : null;
+    return { payment, invoice, order, userErrors };
   }
 
   /**
-   * Applies a capture's outcome to the locked payment, once: only a PENDING payment moves, and a
-   * second delivery of the same capture finds it SETTLED and changes nothing.
+   * Waits while another process captures the payment: short plain reads of its status with
+   * growing pauses, no lock and no connection held in between. Returns when it is no longer
+   * CAPTURING, when a capture of it starts in this process (awaitable), or at the deadline.
    */
-  private async applyCapture(tx: EntityManager, locked: LockedPayment, capture: CaptureFacts, actor: Actor): Promise<void> {
-    const { payment } = locked;
-    if (payment.status !== PaymentStatus.PENDING) {
-      if (payment.captureId !== capture.captureId) {
-        this.app.log.error({ paymentId: payment.id, status: payment.status, captureId: capture.captureId }, 'card capture for a payment that is no longer pending');
-      }
-      return;
-    }
-    const at = this.app.clock.now();
-    if (capture.status === 'COMPLETED') {
-      // The fee is the operator's; the rest is what the customer paid towards the invoice or deposit.
-      await settle(tx, this.app, payment, capture.amountJpy - payment.feeMinor, {
-        actor,
-        at,
-        order: locked.order,
-        invoice: locked.invoice,
-        changes: { captureId: capture.captureId },
-        data: { captureId: capture.captureId },
-      });
-    } else if (capture.status === 'PENDING') {
-      if (payment.captureId) return;
-      await tx.getRepository(Payment).update({ id: payment.id, status: PaymentStatus.PENDING }, { captureId: capture.captureId });
-      payment.captureId = capture.captureId;
-      if (payment.orderId) {
-        await recordEvent(tx, { orderId: payment.orderId, type: 'PAYMENT_CAPTURE_HELD', actor, at, data: { paymentId: payment.id, captureId: capture.captureId } });
-      }
-    } else if (capture.status === 'DECLINED' || capture.status === 'FAILED') {
-      await transitionPayment(tx, payment, PaymentStatus.FAILED, {
-        actor,
-        at,
-        changes: { captureId: capture.captureId, failureReason: 'The card payment was declined; nothing was charged. Pay again.' },
-        data: { captureId: capture.captureId, captureStatus: capture.status },
-      });
+  private async whileCapturing(paymentId: string, deadline: number): Promise<void> {
+    for (let i = 0; Date.now() < deadline; i++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS[Math.min(i, POLL_MS.length - 1)], Math.max(0, deadline - Date.now()))));
+      if (this.captures.inFlight(paymentId)) return;
+      const [row]: { status: string }[] = await this.app.ds.query(`SELECT status FROM payment WHERE id = $1`, [paymentId]);
+      if (row?.status !== PaymentStatus.CAPTURING) return;
     }
   }
 
@@ -219,19 +175,21 @@ export class CardPaymentService {
   }
 }
 
-/** Provider failures the customer can act on, as userErrors; configuration and bugs stay errors. */
-function providerRefusal(error: CardProviderError, app: App, paymentId: string): Error {
-  const field = ['input', 'paymentId'];
-  switch (error.code) {
-    case 'DECLINED':
-      return new DomainError(UserErrorCode.CARD_DECLINED, 'The card was declined. Open the approval page again to pay with another card.', field);
-    case 'NOT_APPROVED':
-      return new DomainError(UserErrorCode.NOT_APPROVED, 'The payment has not been approved at PayPal yet. Open the approval page first.', field);
-    case 'UNAVAILABLE':
-    case 'AUTH_FAILED':
-      if (error.code === 'AUTH_FAILED') app.log.error({ err: error, paymentId }, 'PayPal refused our credentials');
-      return new DomainError(UserErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, 'The card payment service cannot be reached. Try again in a few minutes; you will not be charged twice.', field);
-    default:
-      return error;
+function inProgress(): UserError {
+  return {
+    code: UserErrorCode.PAYMENT_IN_PROGRESS,
+    field: ['input', 'paymentId'],
+    message: 'This card payment is being captured right now. Call again in a few seconds to see the result; you will not be charged twice.',
+  };
+}
+
+/** The promise's value, or null if it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

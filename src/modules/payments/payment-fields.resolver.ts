@@ -7,7 +7,7 @@ import { orderById } from '../orders/order-loaders';
 import { Order } from '../orders/order.entity';
 import { Payment } from './payment.entity';
 import { invoiceById, paymentsOfInvoice, paymentsOfOrder } from './payment-loaders';
-import { PaymentMethod, PaymentPurpose, PaymentStatus } from './payment-state';
+import { LIVE_PAYMENT_STATUSES, PaymentMethod, PaymentPurpose, PaymentStatus } from './payment-state';
 import { BankTransferInstructions, bankTransferInstructions } from './bank-transfer-instructions';
 
 @Resolver(() => Order)
@@ -54,7 +54,7 @@ export class DepositTopUpsResolver {
   @FieldResolver(() => [Payment], { description: 'Top-ups not settled yet, oldest first: transfers to report or awaiting staff, card payments to complete.' })
   openTopUps(@Root() deposit: Deposit, @Ctx() ctx: Context): Promise<Payment[]> {
     return ctx.app.ds.getRepository(Payment).find({
-      where: { accountId: deposit.accountId, purpose: PaymentPurpose.DEPOSIT_TOP_UP, status: In([PaymentStatus.PENDING, PaymentStatus.REPORTED]) },
+      where: { accountId: deposit.accountId, purpose: PaymentPurpose.DEPOSIT_TOP_UP, status: In(LIVE_PAYMENT_STATUSES) },
       order: { seq: 'ASC' },
       take: 100,
     });

@@ -27,13 +27,22 @@ registerEnumType(ExternalPaymentMethod, { name: 'ExternalPaymentMethod', descrip
 
 export enum PaymentStatus {
   PENDING = 'PENDING', // created: a transfer not yet reported, or a card payment not yet captured
+  CAPTURING = 'CAPTURING', // card: claimed for capture, the provider is being asked (who/when: capture_started_*)
   REPORTED = 'REPORTED', // bank transfer: the customer reported it; staff are to confirm it
   SETTLED = 'SETTLED', // the money is ours and was applied (to the invoice, or the deposit)
   REJECTED = 'REJECTED', // bank transfer: staff could not find the money (reason recorded)
   FAILED = 'FAILED', // card: refused or expired at the provider
   CANCELLED = 'CANCELLED', // dropped before any money moved (another payment replaced it, or the invoice changed)
 }
-registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
+registerEnumType(PaymentStatus, {
+  name: 'PaymentStatus',
+  valuesConfig: {
+    CAPTURING: {
+      description:
+        'Card: the capture is being made at PayPal right now (seconds). Money may be on its way: the order cannot be changed or cancelled meanwhile. Ends SETTLED, FAILED, or back to PENDING (declined, PayPal unreachable); paymentCardComplete answers the result.',
+    },
+  },
+});
 
 /**
  * The lifecycle of each method, one table. A deposit payment is created and settled in the
@@ -43,6 +52,7 @@ registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
 export const PAYMENT_TRANSITIONS: Record<PaymentMethod, TransitionTable<PaymentStatus>> = {
   DEPOSIT: {
     PENDING: [PaymentStatus.SETTLED],
+    CAPTURING: [],
     REPORTED: [],
     SETTLED: [],
     REJECTED: [],
@@ -51,6 +61,7 @@ export const PAYMENT_TRANSITIONS: Record<PaymentMethod, TransitionTable<PaymentS
   },
   BANK_TRANSFER: {
     PENDING: [PaymentStatus.REPORTED, PaymentStatus.CANCELLED],
+    CAPTURING: [],
     REPORTED: [PaymentStatus.SETTLED, PaymentStatus.REJECTED],
     SETTLED: [],
     REJECTED: [],
@@ -58,7 +69,12 @@ export const PAYMENT_TRANSITIONS: Record<PaymentMethod, TransitionTable<PaymentS
     CANCELLED: [],
   },
   CARD: {
-    PENDING: [PaymentStatus.SETTLED, PaymentStatus.FAILED, PaymentStatus.CANCELLED],
+    // → CAPTURING: claimed by paymentCardComplete / the approval webhook / recovery, before the provider call.
+    // → SETTLED / FAILED directly: a capture webhook (a held capture, or a capture whose answer was lost).
+    PENDING: [PaymentStatus.CAPTURING, PaymentStatus.SETTLED, PaymentStatus.FAILED, PaymentStatus.CANCELLED],
+    // The provider answered (or the recovery sweep asked it): captured, refused for good, or back
+    // to PENDING (declined — the buyer may approve another card —, not approved, unreachable, or held).
+    CAPTURING: [PaymentStatus.SETTLED, PaymentStatus.FAILED, PaymentStatus.PENDING],
     REPORTED: [],
     SETTLED: [],
     REJECTED: [],
@@ -68,7 +84,8 @@ export const PAYMENT_TRANSITIONS: Record<PaymentMethod, TransitionTable<PaymentS
 };
 
 /**
- * Money on its way to an invoice: a reported transfer, or a card capture the provider holds
+ * Money on its way to an invoice: a reported transfer, a card being captured right now
+ * (CAPTURING: the provider may already have taken it), or a card capture the provider holds
  * (captured, status PENDING at PayPal). It blocks item changes, cancellation and the 7-day
  * auto-cancel, and a new payment of the invoice. A payment merely started (transfer chosen but
  * not reported, card page opened) is an intention, not money: it blocks nothing and is
@@ -76,9 +93,12 @@ export const PAYMENT_TRANSITIONS: Record<PaymentMethod, TransitionTable<PaymentS
  */
 export function isMoneyOnItsWay(p: Pick<Payment, 'method' | 'status' | 'captureId'>): boolean {
   if (p.method === PaymentMethod.DEPOSIT) return false;
-  return p.status === PaymentStatus.REPORTED || (p.status === PaymentStatus.PENDING && p.captureId !== null);
+  return p.status === PaymentStatus.REPORTED || p.status === PaymentStatus.CAPTURING || (p.status === PaymentStatus.PENDING && p.captureId !== null);
 }
-export const MONEY_ON_ITS_WAY_SQL = `(p.method <> 'DEPOSIT' AND (p.status = 'REPORTED' OR (p.status = 'PENDING' AND p.capture_id IS NOT NULL)))`;
+export const MONEY_ON_ITS_WAY_SQL = `(p.method <> 'DEPOSIT' AND (p.status IN ('REPORTED', 'CAPTURING') OR (p.status = 'PENDING' AND p.capture_id IS NOT NULL)))`;
+
+/** Payments not finished yet (one per invoice at most, from outside the deposit): started, reported or being captured. */
+export const LIVE_PAYMENT_STATUSES = [PaymentStatus.PENDING, PaymentStatus.CAPTURING, PaymentStatus.REPORTED];
 
 export interface PaymentMove extends BaseMove {
   actor: Actor;

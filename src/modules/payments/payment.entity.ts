@@ -35,8 +35,10 @@ export class BankTransferReport {
 // At most one payment from outside (transfer or card) is under way per invoice.
 @Index('payment_one_live_per_invoice_key', ['invoiceId'], {
   unique: true,
-  where: `"status" IN ('PENDING', 'REPORTED') AND "method" <> 'DEPOSIT'`,
+  where: `"status" IN ('PENDING', 'CAPTURING', 'REPORTED') AND "method" <> 'DEPOSIT'`,
 })
+// The recovery sweep's queue: captures claimed and never finished (a crash between the steps).
+@Index('payment_capturing_queue_idx', ['captureStartedAt', 'id'], { where: `"status" = 'CAPTURING'` })
 @Index('payment_provider_order_key', ['providerOrderId'], { unique: true })
 @Index('payment_capture_key', ['captureId'], { unique: true })
 @Check('payment_amounts_check', `"amount" > 0 AND "fee" >= 0 AND "applied_amount" >= 0 AND "excess_amount" >= 0 AND "confirmed_amount" > 0 AND "reported_amount" > 0`)
@@ -46,6 +48,10 @@ export class BankTransferReport {
 )
 @Check('payment_deposit_account_check', `"method" <> 'DEPOSIT' OR "account_id" IS NOT NULL`)
 @Check('payment_card_fields_check', `"method" = 'CARD' OR ("provider_order_id" IS NULL AND "capture_id" IS NULL AND "fee" = 0)`)
+@Check(
+  'payment_capturing_check',
+  `"status" <> 'CAPTURING' OR ("method" = 'CARD' AND "provider_order_id" IS NOT NULL AND "capture_request_id" IS NOT NULL AND "capture_started_at" IS NOT NULL)`,
+)
 @Check('payment_transfer_fields_check', `"method" = 'BANK_TRANSFER' OR ("payer_name" IS NULL AND "confirmed_amount" IS NULL AND "reported_at" IS NULL)`)
 @Check('payment_settled_check', `"status" <> 'SETTLED' OR ("applied_amount" IS NOT NULL AND "settled_at" IS NOT NULL)`)
 @Check('payment_reported_check', `"status" NOT IN ('REPORTED', 'REJECTED') OR "reported_at" IS NOT NULL`)
@@ -161,6 +167,22 @@ export class Payment {
   @Field(() => String, { nullable: true, description: 'The PayPal capture id, once captured.' })
   @Column({ name: 'capture_id', type: 'varchar', length: 64, nullable: true })
   captureId: string | null;
+
+  /**
+   * The PayPal-Request-Id of this payment's capture: `capture:<paymentId>` first, so a retry
+   * (ours, the webhook's, the recovery sweep's) replays the same capture; renewed (`…:2`) only
+   * after PayPal refused definitively (declined, not approved), when the buyer may try again.
+   */
+  @Column({ name: 'capture_request_id', type: 'varchar', length: 80, nullable: true })
+  captureRequestId: string | null;
+
+  /** When the current (or last) capture was claimed: CAPTURING for over a minute is recovered by a sweep. */
+  @Column({ name: 'capture_started_at', type: 'timestamptz', nullable: true })
+  captureStartedAt: Date | null;
+
+  /** Who claimed it: the actor (role and account id) and the gateway process (host:pid). */
+  @Column({ name: 'capture_started_by', type: 'varchar', length: 200, nullable: true })
+  captureStartedBy: string | null;
 
   @Column({ name: 'approval_url', type: 'varchar', length: 2000, nullable: true })
   storedApprovalUrl: string | null;

@@ -21,7 +21,7 @@ import { lockInvoice } from './payment-access';
 import { Payment } from './payment.entity';
 import type { DepositTopUpInput, InvoicePayInput } from './payment.inputs';
 import {
-  createPayment, ExternalPaymentMethod, isMoneyOnItsWay, MONEY_ON_ITS_WAY_SQL, PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment,
+  createPayment, ExternalPaymentMethod, isMoneyOnItsWay, LIVE_PAYMENT_STATUSES, MONEY_ON_ITS_WAY_SQL, PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment,
 } from './payment-state';
 import { amountDue, refuseInvoicePayment } from '../invoices/invoice-money';
 import { minBig, settle } from './settlement';
@@ -127,7 +127,7 @@ export class PaymentService {
    */
   private async replaceStartedPayments(tx: EntityManager, order: Order, invoice: Invoice, actor: Actor, at: Date) {
     const live = await tx.getRepository(Payment).find({
-      where: { invoiceId: invoice.id, status: In([PaymentStatus.PENDING, PaymentStatus.REPORTED]) },
+      where: { invoiceId: invoice.id, status: In(LIVE_PAYMENT_STATUSES) },
       lock: { mode: 'pessimistic_write' },
     });
     const refusal = refuseInvoicePayment(order, invoice, live.some(isMoneyOnItsWay));
