@@ -74,9 +74,20 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
     return running;
   };
 
-  await boss.work<{ mailId: string }>(QUEUES.mail, { pollingIntervalSeconds: 1 }, async ([job]) => {
-    const result = await deliverMail(app, mailer, job.data.mailId);
-    log.debug({ mailId: job.data.mailId, result }, 'mail job');
+  // Up to 10 mails per fetch, sent side by side; each job fails (and is retried) on its own:
+  // pg-boss completes the batch when the handler returns, and a job already failed stays failed.
+  await boss.work<{ mailId: string }>(QUEUES.mail, { batchSize: 10, pollingIntervalSeconds: 1 }, async (jobs) => {
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          const result = await deliverMail(app, mailer, job.data.mailId);
+          log.debug({ mailId: job.data.mailId, result }, 'mail job');
+        } catch (error) {
+          log.warn({ err: error, mailId: job.data.mailId }, 'mail not delivered; will retry');
+          await boss.fail(QUEUES.mail, job.id, { message: String((error as Error)?.message ?? error) });
+        }
+      }),
+    );
   });
   await boss.work(QUEUES.dispatch, async () => {
     await dispatch();
