@@ -20,6 +20,8 @@ export function refuseAfterDrain(req: Request, res: Response, send: () => void):
     res.setHeader('Connection', 'close');
     const socket = req.socket as Socket & { destroySoon?: () => void };
     socket.destroySoon = () => linger(socket);
+    // No more of the body goes to a parser (graphql-upload's): its spooled files are released with the response.
+    req.unpipe();
   }
   send();
 }
