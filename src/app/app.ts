@@ -22,6 +22,7 @@ import { OrderReadModel } from '../modules/orders/order-read-model';
 import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
+import { LiveUpdates } from '../modules/subscriptions/live-updates';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
@@ -67,6 +68,8 @@ export class App {
   readonly rateLimits: RateLimits;
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
   readonly guestAccess: GuestAccessGuard;
+  /** Live subscriptions: committed changes fanned out to WebSocket subscribers (docs/subscriptions.md). */
+  readonly live: LiveUpdates;
 
   constructor(
     readonly config: Config,
@@ -101,5 +104,6 @@ export class App {
     this.deliveryProblems = new DeliveryProblemService(this);
     this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
     this.payments = new PaymentService(this); // after orderQueries: registers the TRANSFER_CONFIRMATION queue
+    this.live = new LiveUpdates(this);
   }
 }

@@ -21,12 +21,14 @@ import { CombinedShippingResolver, OrderShipmentGroupResolver } from '../modules
 import { CancellationRequestFieldsResolver, CancellationResolver, OrderCancellationResolver } from '../modules/cancellations/cancellation.resolver';
 import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modules/delivery-problems/delivery-problem.resolver';
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
+import { NO_TOPICS, SubscriptionResolver } from '../modules/subscriptions/subscription.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  SubscriptionResolver,
   OrderTransferEstimateResolver,
   CancellationResolver,
   OrderCancellationResolver,
@@ -67,6 +69,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     authChecker,
+    pubSub: NO_TOPICS, // required with subscriptions; ours subscribe through the live hub
     validate: false, // inputs are validated in services, as userErrors (see common/validation.ts)
   });
   return built;

@@ -37,6 +37,11 @@ export class TokenService {
 
   /** The account id in a valid token, or null for a forged, expired or foreign one. */
   async verify(token: string, now: Date): Promise<string | null> {
+    return (await this.verifyClaims(token, now))?.accountId ?? null;
+  }
+
+  /** As `verify`, with when the token expires (a WebSocket connection is closed then). */
+  async verifyClaims(token: string, now: Date): Promise<{ accountId: string; expiresAt: Date } | null> {
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
@@ -45,7 +50,7 @@ export class TokenService {
         currentDate: now,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      return typeof payload.sub === 'string' ? payload.sub : null;
+      return typeof payload.sub === 'string' ? { accountId: payload.sub, expiresAt: new Date(payload.exp! * 1000) } : null;
     } catch {
       return null;
     }
