@@ -39,7 +39,7 @@ export interface LegacySession {
  */
 export function serveLegacy(socket: WebSocket, client: ClientInfo, sessions: WsSessions, log: Logger): LegacySession {
   let connection: LiveConnection | undefined;
-  let initialising = false;
+  let initialising: Promise<void> | undefined;
   /** Running operations by id; null while one is being set up. */
   const operations = new Map<string, AsyncIterator<ExecutionResult> | null>();
 
@@ -98,19 +98,23 @@ export function serveLegacy(socket: WebSocket, client: ClientInfo, sessions: WsS
     switch (message.type) {
       case Message.CONNECTION_INIT: {
         if (connection || initialising) return closeSocket(socket, 4429, 'Too many initialisation requests');
-        initialising = true;
-        const opened = await sessions.open(message.payload, client, (code, reason) => closeSocket(socket, code, reason));
-        if ('code' in opened) {
-          await send({ type: Message.CONNECTION_ERROR, payload: { message: opened.reason } });
-          return closeSocket(socket, opened.code, opened.reason);
-        }
-        if (socket.readyState !== socket.OPEN) return sessions.close(opened);
-        connection = opened;
-        clearTimeout(initTimer);
-        await send({ type: Message.CONNECTION_ACK });
-        return send({ type: Message.KEEP_ALIVE });
+        initialising = (async () => {
+          const opened = await sessions.open(message.payload, client, (code, reason) => closeSocket(socket, code, reason));
+          if ('code' in opened) {
+            await send({ type: Message.CONNECTION_ERROR, payload: { message: opened.reason } });
+            return closeSocket(socket, opened.code, opened.reason);
+          }
+          if (socket.readyState !== socket.OPEN) return sessions.close(opened);
+          connection = opened;
+          clearTimeout(initTimer);
+          await send({ type: Message.CONNECTION_ACK });
+          await send({ type: Message.KEEP_ALIVE });
+        })();
+        return initialising;
       }
       case Message.START: {
+        // Playground's client sends start right after connection_init, without waiting for the ack.
+        if (!connection && initialising) await initialising;
         if (!connection) return send({ type: Message.ERROR, id, payload: { message: 'Send connection_init first.' } });
         if (id === undefined) return send({ type: Message.ERROR, payload: { message: 'A start message needs an id.' } });
         if (operations.has(id)) await stop(id); // the protocol: a start with an id in use replaces that operation
