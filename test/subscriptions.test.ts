@@ -9,7 +9,7 @@ import { LISTENER_APPLICATION_NAME } from '../src/modules/subscriptions/pg-liste
 import { ADDRESS, customer, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
-import { liveClient, RawSocket, sleep, until, type Stream } from './support/live-client';
+import { liveClient, RawSocket, sleep, until } from './support/live-client';
 
 // Subscriptions through the real protocols (graphql-ws's client; a raw socket for the legacy
 // protocol and the slow reader), with a second gateway PROCESS on the same database.

@@ -27,9 +27,9 @@ export interface LegacySession {
 }
 
 /**
- * A small adapter for the legacy protocol: subscriptions-transport-ws is unmaintained (its
- * last release is from 2021 and it depends on the graphql 15 era), and the `graphql-ws`
- * library speaks only the newer protocol. Playground sends `connection_init` with its HTTP
+ * A small adapter for the legacy protocol: subscriptions-transport-ws is deprecated (npm
+ * 0.11.0; repository archived in 2023), and the `graphql-ws` library speaks only the newer
+ * protocol. Playground sends `connection_init` with its HTTP
  * HEADERS as the payload, then `start` {id, payload: {query, variables, operationName}} and
  * `stop` {id}; the server answers `connection_ack` (or `connection_error`), `ka` now and then,
  * `data` {id, payload: result} per event, `error` {id} for protocol misuse, `complete` {id}.

@@ -29,7 +29,9 @@ export interface ClientInfo {
   origin: string;
 }
 
-const DOCUMENT_CACHE = 500;
+/** Parsed operations kept: as many distinct query texts, each up to this long (real subscriptions are a few hundred characters). */
+const DOCUMENT_CACHE = 200;
+const CACHED_QUERY_CHARS = 8000;
 
 /**
  * What both WebSocket protocols share: the init message's token → a LiveConnection; a
@@ -141,7 +143,7 @@ export class WsSessions {
     return { schema: this.schema, document, operationName, variableValues, contextValue };
   }
 
-  /** Parsed and validated once per distinct query text (as Apollo caches its documents). */
+  /** Parsed and validated once per distinct (short) query text, as Apollo caches its documents. */
   private document(query: string): DocumentNode | readonly GraphQLError[] {
     const known = this.documents.get(query);
     if (known) return known;
@@ -158,8 +160,10 @@ export class WsSessions {
         result = [error instanceof GraphQLError ? new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }) : refusal('The query could not be parsed.', 'GRAPHQL_PARSE_FAILED')];
       }
     }
-    if (this.documents.size >= DOCUMENT_CACHE) this.documents.delete(this.documents.keys().next().value!);
-    this.documents.set(query, result);
+    if (query.length <= CACHED_QUERY_CHARS) {
+      if (this.documents.size >= DOCUMENT_CACHE) this.documents.delete(this.documents.keys().next().value!);
+      this.documents.set(query, result);
+    }
     return result;
   }
 

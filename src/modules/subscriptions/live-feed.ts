@@ -41,7 +41,7 @@ export class PostgresFeed implements LiveFeed {
   readonly mode = 'postgres' as const;
   private readonly listener: PgListener;
 
-  constructor(private readonly deps: FeedDeps) {
+  constructor(deps: FeedDeps) {
     this.listener = new PgListener(deps.databaseUrl, deps.log, {
       notice: (channel, payload) => deliver(deps.hub, deps.log, channel, payload),
       listening: async (again) => {
@@ -88,7 +88,7 @@ export class RedisFeed implements LiveFeed {
 
   constructor(
     private readonly deps: FeedDeps,
-    private readonly redisUrl: string,
+    redisUrl: string,
     prefix: string,
     private readonly leaseMs: number,
   ) {

@@ -43,7 +43,7 @@ export async function subscribeToOrder<K extends 'orderUpdated' | 'messageAdded'
   const subscription = ctx.app.live.hub.subscribe(connection, kind, target);
   try {
     if (viewer) {
-      if (!(await ctx.app.orderQueries.findVisible(viewer, orderId))) throw noSuchOrder();
+      if (!(await ctx.app.orderQueries.canSee(viewer, orderId))) throw noSuchOrder();
     } else {
       const order = await ctx.app.guestAccess.find(ctx.app.ds.manager, ctx.ip, guest!.orderNumber, guest!.phone);
       if (!order || order.id !== target.orderId) throw noSuchOrder();
