@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { isDeepStrictEqual, promisify } from 'node:util';
@@ -19,6 +19,7 @@ import { processesMentioning, startChild, waitFor200, waitForOutput } from './pr
 import { BENCH_DETAIL, BENCH_LIST, QUANTITY_CHANGE } from './queries';
 import { createStaff, detailedOrder, GENEROUS_RATE_LIMITS, httpClient, quotedOrder, registerCustomer, type Actor } from './seed';
 import { growthBenchmark } from './growth';
+import { measureSubscriptions, type SubscriptionFigures } from './subscription-memory';
 import { measureUploadMemory } from './upload-memory';
 
 /**
@@ -40,10 +41,12 @@ const START_NODE_ARGS = startNodeArgs();
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256';
 const MiB = 1024 * 1024;
 /**
- * BENCH_ONLY=detail,list,mutation,upload,startup runs some of them (e.g. while profiling);
+ * BENCH_ONLY=detail,list,mutation,upload,subscriptions,startup runs some of them (e.g. while profiling);
  * `growth` (not run by default: it copies orders up to 100,000) is bench/growth.ts.
  */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'detail,list,mutation,upload,startup').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'detail,list,mutation,upload,subscriptions,startup').split(',').map((s) => s.trim()));
+/** Idle subscribed WebSocket connections for the memory figure (BENCH_SUBSCRIBERS). */
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 
 interface Row {
   what: string;
@@ -103,11 +106,13 @@ async function main() {
     if (process.env.BENCH_DEBUG) console.log(`gateway output (last 3000 characters):\n${gateway.output().slice(-3000)}`);
 
     const upload = ONLY.has('upload') ? await uploadMemory(databaseUrl, env) : undefined;
+    const subscriptions = ONLY.has('subscriptions') ? await subscriptionMemory(env, seeded) : undefined;
     const startup = ONLY.has('startup') ? await startupTime(env) : undefined;
-    printTable(rows, upload, startup);
+    printTable(rows, upload, startup, subscriptions);
     const missed =
       rows.some((r) => r.target && r.ratio !== undefined && r.ratio < r.target) ||
       (upload && upload.growthMiB >= 100) ||
+      (subscriptions && Math.max(subscriptions.growthMiB, subscriptions.growthNoGcMiB) >= 50) ||
       (startup && !startup.noPostgresLeft);
     console.log(missed ? 'Some targets were MISSED (see the table; docs/benchmarks.md explains why).' : 'Every target was met.');
   } finally {
@@ -179,6 +184,7 @@ interface Seeded {
   listOwner: Actor;
   mutationOwner: Actor;
   mutationItems: string[];
+  mutationOrders: string[];
 }
 
 /** Staff is made as `npm run user:create` makes it; everything else through the gateway's GraphQL. */
@@ -202,7 +208,7 @@ async function seed(gatewayUrl: string, databaseUrl: string): Promise<Seeded> {
   };
   await inBatches(50, () => quotedOrder(client, listOwner, clerk, 3));
   const mutationOrders = await inBatches(200, () => quotedOrder(client, mutationOwner, clerk, 2));
-  return { detailOwner, detailOrderId: detail.id, listOwner, mutationOwner, mutationItems: mutationOrders.map((o) => o.items[0].id) };
+  return { detailOwner, detailOrderId: detail.id, listOwner, mutationOwner, mutationItems: mutationOrders.map((o) => o.items[0].id), mutationOrders: mutationOrders.map((o) => o.id) };
 }
 
 /** The ceiling must answer what the gateway answers (signed links aside: their expiry is the clock's). */
@@ -317,6 +323,62 @@ async function uploadMemoryHere(databaseUrl: string, env: Record<string, string>
   }
 }
 
+/**
+ * 1,000 idle subscribers (bench/subscription-memory.ts) of a gateway in a process of its own,
+ * started with npm start's node flags, which reports its memory (after a full GC, and as it is)
+ * when asked: the clients run here, so their memory is not counted.
+ */
+async function subscriptionMemory(env: Record<string, string>, seeded: Seeded): Promise<SubscriptionFigures> {
+  console.log(`measuring: ${SUBSCRIBERS} idle subscribed WebSocket connections`);
+  const child = fork(__filename, [SUBSCRIPTION_CHILD], {
+    execArgv: START_NODE_ARGS,
+    env: { ...process.env, BENCH_SUBSCRIPTIONS: JSON.stringify({ ...env, PORT: '0', SUBSCRIPTIONS_MAX_CONNECTIONS_PER_ACCOUNT: String(SUBSCRIBERS), SUBSCRIPTIONS_MAX_PER_ACCOUNT: String(SUBSCRIBERS) }) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = <T>() => new Promise<T>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => reject(new Error(`the measured gateway exited (${code})`)));
+  });
+  try {
+    const { url } = await reply<{ url: string }>();
+    return await measureSubscriptions({
+      gateway: {
+        url: url.replace('localhost', '127.0.0.1'),
+        memory: () => {
+          const answer = reply<{ rssNow: number; rss: number; heapUsed: number }>();
+          child.send('memory');
+          return answer;
+        },
+      },
+      owner: seeded.mutationOwner,
+      orderId: seeded.mutationOrders[0],
+      itemId: seeded.mutationItems[0],
+      connections: SUBSCRIBERS,
+    });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/** The child of `subscriptionMemory`: the gateway in this process, reporting its memory on request. */
+async function subscriptionChild() {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const env = JSON.parse(process.env.BENCH_SUBSCRIPTIONS!) as Record<string, string>;
+  const gw = await startGateway({ config: loadConfig(env), databaseUrl: env.DATABASE_URL, log: createLogger('warn') });
+  process.on('message', (message) => {
+    if (message !== 'memory') return;
+    const rssNow = process.memoryUsage().rss;
+    gc();
+    gc();
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    if (process.env.BENCH_DEBUG) console.log(JSON.stringify({ rssNow, rss, heapUsed, heapTotal, external, arrayBuffers }));
+    process.send!({ rssNow, rss, heapUsed });
+  });
+  process.on('SIGTERM', () => void gw.stop().finally(() => process.exit(0)));
+  process.send!({ url: gw.url });
+}
+
 /** `node dist/src/main.js` on a fresh embedded database: time to a 200 from /readyz, then SIGTERM. */
 async function startupTime(env: Record<string, string>) {
   console.log('measuring: start-up of `npm start` on the embedded database');
@@ -354,7 +416,7 @@ async function startupTime(env: Record<string, string>) {
   }
 }
 
-function printTable(rows: Row[], upload?: Awaited<ReturnType<typeof uploadMemory>>, startup?: Awaited<ReturnType<typeof startupTime>>) {
+function printTable(rows: Row[], upload?: Awaited<ReturnType<typeof uploadMemory>>, startup?: Awaited<ReturnType<typeof startupTime>>, subscriptions?: SubscriptionFigures) {
   const n = (x: number, digits = 0) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   const lines = [
     `| benchmark | server | requests/s | p50 ms | p99 ms | requests | failures | gateway/ceiling | target |`,
@@ -371,6 +433,12 @@ function printTable(rows: Row[], upload?: Awaited<ReturnType<typeof uploadMemory
   if (upload) {
     lines.push(`| peak RSS growth, 10 clients × 3 × 10 MB via messageSend | ${n(upload.growthMiB, 1)} MiB (heap ${n(upload.heapGrowthMiB, 1)} MiB; ${n(upload.bytes / MiB)} MiB in ${n(upload.seconds, 1)} s) | < 100 MiB ${upload.growthMiB < 100 ? 'met' : 'MISSED'} |`);
   }
+  if (subscriptions) {
+    const s = subscriptions;
+    lines.push(`| RSS growth, ${n(s.connections)} idle subscribed connections (graphql-transport-ws, one orderUpdated each), after a full GC | ${n(s.growthMiB, 1)} MiB (${n(s.perConnectionKiB, 1)} KiB each; heap ${n(s.heapGrowthMiB, 1)} MiB; all subscribed in ${n(s.subscribeSeconds, 1)} s) | < 50 MiB ${s.growthMiB < 50 ? 'met' : 'MISSED'} |`);
+    lines.push(`| the same, RSS as \`ps\` shows it (no GC first: the young garbage of 1,000 subscribes included) | ${n(s.growthNoGcMiB, 1)} MiB | < 50 MiB ${s.growthNoGcMiB < 50 ? 'met' : 'MISSED'} |`);
+    lines.push(`| one committed change to all ${n(s.connections)} subscribers (from sending the mutation to the last one receiving it) | ${n(s.fanOutMs)} ms | |`);
+  }
   if (startup) {
     lines.push(`| start-up to /readyz 200, new embedded database (initdb + migrations) | ${n(startup.firstMs)} ms | |`);
     lines.push(`| start-up to /readyz 200, existing embedded database | ${n(startup.againMs)} ms | |`);
@@ -384,8 +452,11 @@ function printTable(rows: Row[], upload?: Awaited<ReturnType<typeof uploadMemory
 }
 
 const UPLOAD_CHILD = '--upload-memory-child';
+const SUBSCRIPTION_CHILD = '--subscription-memory-child';
 
-(process.argv.includes(UPLOAD_CHILD)
+(process.argv.includes(SUBSCRIPTION_CHILD)
+  ? subscriptionChild()
+  : process.argv.includes(UPLOAD_CHILD)
   ? (async () => {
       const { databaseUrl, env } = JSON.parse(process.env.BENCH_UPLOAD!);
       console.log(JSON.stringify(await uploadMemoryHere(databaseUrl, env)));

@@ -23,6 +23,7 @@ import { OrderReadModel } from '../modules/orders/order-read-model';
 import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
+import { LiveUpdates } from '../modules/subscriptions/live-updates';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
@@ -70,6 +71,8 @@ export class App {
   readonly rateLimits: RateLimits;
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
   readonly guestAccess: GuestAccessGuard;
+  /** Live subscriptions: committed changes fanned out to WebSocket subscribers (docs/subscriptions.md). */
+  readonly live: LiveUpdates;
 
   /** The job workers of this process, when it runs them (`WORKERS`); set by `startWorkers`. */
   workers?: import('../jobs/workers').Workers;
@@ -108,5 +111,6 @@ export class App {
     this.deliveryProblems = new DeliveryProblemService(this);
     this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
     this.payments = new PaymentService(this); // after orderQueries: registers the TRANSFER_CONFIRMATION queue
+    this.live = new LiveUpdates(this);
   }
 }

@@ -4,6 +4,7 @@ import type { TransactionLimits } from '../common/transaction';
 import { calendarProblems, confirmationHoursSetting, dayListSetting } from '../modules/calendar/calendar-config';
 import { BANK_ACCOUNT_SETTINGS, bankAccountOf, bankAccountProblems, type BankAccount } from '../modules/payments/bank-account-config';
 import { SECURITY_SETTINGS } from './security/security-config';
+import { SUBSCRIPTION_SETTINGS } from '../modules/subscriptions/subscription-config';
 
 /** The project root, whether running from src/ (Jest, ts-node) or dist/src/ (npm start). */
 export const PROJECT_ROOT = (() => {
@@ -99,6 +100,8 @@ const schema = z.object({
   ...BANK_ACCOUNT_SETTINGS,
   // Operation limits, rate limits, body size, proxies (docs/hardening.md).
   ...SECURITY_SETTINGS,
+  // Live subscriptions over WebSocket: limits per process, relay lease (docs/subscriptions.md).
+  ...SUBSCRIPTION_SETTINGS,
 });
 
 export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string; bankAccount: BankAccount };

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { Account } from '../modules/accounts/account.entity';
+import type { LiveConnection } from '../modules/subscriptions/live-connection';
 import type { App } from './app';
 import type { Loaders } from './loaders';
 
-/** Everything a resolver gets for one request. Built in `server.ts`. */
+/** Everything a resolver gets for one request (gateway.ts), or for one subscription (websocket/ws-session.ts). */
 export interface Context {
   app: App;
   requestId: string;
@@ -14,6 +15,8 @@ export interface Context {
   log: Logger;
   /** Scheme and host the client called, e.g. https://api.example.jp, for absolute links. */
   origin: string;
-  /** Request-scoped batching of related-row loads. */
+  /** Request-scoped batching of related-row loads (a subscription gets fresh ones per event). */
   loaders: Loaders;
+  /** Only for operations over WebSocket (subscriptions): the connection they belong to. */
+  connection?: LiveConnection;
 }

@@ -30,6 +30,7 @@ import { bodyRateFloor, limitKeepAlive, serverOptions } from './security/slow-cl
 import { jitExecution } from './jit-executor';
 import { requestLog } from './request-log';
 import { buildGatewaySchema } from './schema';
+import { attachWebSockets } from './websocket/ws-server';
 
 export interface GatewayOptions {
   config: Config;
@@ -72,8 +73,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const http = express();
   const httpServer = createServer(serverOptions(config), http);
   limitKeepAlive(httpServer, config);
+  const schema = await buildGatewaySchema();
   const apollo = new ApolloServer<Context>({
-    gateway: jitExecution(await buildGatewaySchema()),
+    gateway: jitExecution(schema),
     formatError,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -150,6 +152,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   );
   http.use(jsonErrors);
 
+  // Subscriptions: WebSocket upgrades of /graphql (docs/subscriptions.md), fed by LISTEN/NOTIFY or Redis.
+  try {
+    await app.live.start(options.databaseUrl);
+  } catch (error) {
+    await apollo.stop();
+    await app.rateLimits.close();
+    await ds.destroy();
+    throw error;
+  }
+  const webSockets = attachWebSockets({ httpServer, http, app, schema, config, log });
+
   await new Promise<void>((resolve) => httpServer.listen(config.PORT, config.HOST, resolve));
   const { port } = httpServer.address() as AddressInfo;
 
@@ -160,6 +173,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     httpServer,
     stop: () =>
       (stopping ??= (async () => {
+        await webSockets.close(); // subscribers first: an upgraded socket is not an HTTP request to drain
+        await app.live.stop();
+        log.debug('subscriptions closed');
         await apollo.stop(); // drains the HTTP server first
         log.debug('http server drained');
         if (ds.isInitialized) await ds.destroy();

@@ -6,13 +6,20 @@ import type { Context } from './context';
 type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
 type Plan = CompiledQuery | ExecutionResult | 'interpret';
 
+/** A subscription POSTed over HTTP: its resolvers expect the events of a WebSocket subscription (docs/subscriptions.md). */
+const SUBSCRIPTION_OVER_HTTP = new GraphQLError(
+  'Subscriptions are served over WebSocket on this same path (protocol graphql-transport-ws, or graphql-ws for GraphQL Playground), not over HTTP.',
+  { extensions: { code: 'BAD_REQUEST' } },
+);
+
 /**
  * Runs queries with graphql-jit instead of graphql-js's interpreter: each query is compiled
  * once into a JavaScript function for its exact selection, which removes most of the per-field
  * work (argument maps, path records, promise bookkeeping) of screens that resolve thousands of
  * fields — the largest share of an order-detail or order-list request (docs/benchmarks.md).
  *
- * Mutations (one object each; uploads) stay with graphql-js. So does any query whose variables
+ * Mutations (one object each; uploads) stay with graphql-js; a subscription sent over HTTP is
+ * answered with an error (they run over WebSocket, src/app/websocket). So does any query whose variables
  * graphql-jit refuses: graphql-js then decides, with its errors (which Apollo answers as
  * BAD_USER_INPUT; graphql-jit's lack the variable's AST node) or by running the query where
  * graphql-jit 0.8 was wrong to refuse — it does not fill the default of a required input
@@ -31,7 +38,12 @@ export function jitExecution(schema: GraphQLSchema): Gateway {
     if (!byOperation) plans.set(document, (byOperation = new Map()));
     let plan = byOperation.get(operationName ?? '');
     if (!plan) {
-      plan = operation.operation === 'query' ? compileQuery(schema, document, operationName ?? undefined) : 'interpret';
+      plan =
+        operation.operation === 'query'
+          ? compileQuery(schema, document, operationName ?? undefined)
+          : operation.operation === 'subscription'
+            ? { errors: [SUBSCRIPTION_OVER_HTTP] }
+            : 'interpret';
       byOperation.set(operationName ?? '', plan);
     }
     return plan;

@@ -5,6 +5,7 @@ import { gzip } from 'node:zlib';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageGraphQLPlayground } from '@apollo/server-plugin-landing-page-graphql-playground';
 import { Router, type Request, type Response } from 'express';
+import { GRAPHQL_PATH } from './websocket/ws-server';
 
 /**
  * Staff open GET /graphql in a browser and get GraphQL Playground, with every file it loads
@@ -35,6 +36,9 @@ export function playgroundPlugin(onPage?: (html: string) => void): ApolloServerP
     cdnUrl: CDN_URL,
     version,
     title: 'GraphQL Playground · proxy-buy gateway',
+    // The subscription tab: the same path over WebSocket (ws:// or wss:// on the page's host; Playground
+    // speaks the legacy graphql-ws subprotocol, which the gateway serves beside graphql-transport-ws).
+    subscriptionEndpoint: GRAPHQL_PATH,
     settings: {
       // Staff authenticate with a bearer token pasted into HTTP HEADERS; the browser's own
       // credentials go to the gateway's origin only, never to an endpoint typed in elsewhere.

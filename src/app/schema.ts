@@ -22,6 +22,7 @@ import { CancellationRequestFieldsResolver, CancellationResolver, OrderCancellat
 import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modules/delivery-problems/delivery-problem.resolver';
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { AccountNotificationsResolver, NotificationResolver } from '../modules/notifications/notification.resolver';
+import { NO_TOPICS, SubscriptionResolver } from '../modules/subscriptions/subscription.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
@@ -30,6 +31,7 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 const RESOLVERS = [
   AccountNotificationsResolver,
   NotificationResolver,
+  SubscriptionResolver,
   OrderTransferEstimateResolver,
   CancellationResolver,
   OrderCancellationResolver,
@@ -70,6 +72,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: RESOLVERS as unknown as [Function, ...Function[]],
     authChecker,
+    pubSub: NO_TOPICS, // required with subscriptions; ours subscribe through the live hub
     validate: false, // inputs are validated in services, as userErrors (see common/validation.ts)
   });
   return built;

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
-import { staff, type Actor } from '../support/builders';
+import { customer, quoteOrder, staff, submitOrder, type Actor } from '../support/builders';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -94,6 +94,41 @@ describe('GraphQL Playground in a real browser, offline', () => {
     const shot = path.join(mkdtempSync(path.join(tmpdir(), 'playground-')), 'playground.png');
     await page.screenshot({ path: shot });
     console.info(`Playground screenshot: ${shot}`);
+  });
+
+  it('receives viewerOrdersUpdated in the subscription tab after a mutation (legacy graphql-ws protocol over /graphql)', async () => {
+    // given: the staff member's Playground from the test above (token in HTTP HEADERS), and a customer's order
+    const alice = await customer(gw);
+    const order = await submitOrder(gw, alice);
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+
+    // when: they run a subscription, and the order is quoted meanwhile
+    await enter(page.locator('.CodeMirror').first(), 'subscription { viewerOrdersUpdated { id status } }', 'paste');
+    await page.locator('[title="Execute Query (Ctrl-Enter)"]').click();
+    const deadline = Date.now() + 15_000;
+    while (gw.app.live.hub.stats.subscriptions < 1) {
+      if (Date.now() > deadline) throw new Error('the Playground never subscribed');
+      await page.waitForTimeout(50);
+    }
+    await quoteOrder(gw, staffMember, order, ['10', '10', '10'], ['0', '0', '0']);
+
+    // then: the result panel shows the order as it is now
+    await page.getByText(`"id": "${order.id}"`).first().waitFor({ state: 'visible', timeout: 15_000 });
+    expect((await editorValues()).flatMap(parseJson)).toContainEqual({ data: { viewerOrdersUpdated: { id: order.id, status: 'AWAITING_FIRST_PAYMENT' } } });
+    expect(sockets).toEqual([gw.url.replace(/^http/, 'ws')]);
+    const shot = path.join(mkdtempSync(path.join(tmpdir(), 'playground-')), 'subscription.png');
+    await page.mouse.move(960, 600);
+    await page.screenshot({ path: shot });
+    console.info(`Playground subscription screenshot: ${shot}`);
+
+    // and the same button (now a stop button) ends the subscription on the gateway
+    await page.locator('[title="Execute Query (Ctrl-Enter)"]').click();
+    const stopBy = Date.now() + 15_000;
+    while (gw.app.live.hub.stats.subscriptions > 0) {
+      if (Date.now() > stopBy) throw new Error('the subscription did not end when stopped');
+      await page.waitForTimeout(50);
+    }
   });
 
   it('made every request to the gateway on localhost, none to a CDN or font host', () => {

@@ -60,16 +60,20 @@ export class AccountService {
 
   /** The account behind a bearer token, read fresh so a changed role applies at once. */
   async fromToken(token: string): Promise<Account | null> {
-    const claims = await this.app.tokens.claims(token, this.app.clock.now());
-    const id = claims?.sub;
-    if (!id || !isUuid(id)) return null;
+    return (await this.sessionFromToken(token))?.account ?? null;
+  }
+
+  /** The account behind a bearer token and when the token expires (WebSocket connections). */
+  async sessionFromToken(token: string): Promise<{ account: Account; expiresAt: Date } | null> {
+    const claims = await this.app.tokens.verifyClaims(token, this.app.clock.now());
+    if (!claims || !isUuid(claims.accountId)) return null;
     // Every request with a token runs this (the role must be current): one prepared statement.
     const accounts = rowJson(this.app.ds, Account);
-    const [found] = await preparedQuery<{ row: PackedRow }>(this.app.ds, `SELECT ${accounts.sql('a')} AS row FROM ${accounts.table} a WHERE a.id = $1`, [id]);
+    const [found] = await preparedQuery<{ row: PackedRow }>(this.app.ds, `SELECT ${accounts.sql('a')} AS row FROM ${accounts.table} a WHERE a.id = $1`, [claims.accountId]);
     const account = found ? accounts.read(found.row) : null;
     // A password reset ends every session begun before it (same-second tokens are the new ones).
-    if (account?.credentialsChangedAt && claims!.iat < Math.floor(account.credentialsChangedAt.getTime() / 1000)) return null;
-    return account;
+    if (!account || (account.credentialsChangedAt && claims.issuedAt < Math.floor(account.credentialsChangedAt.getTime() / 1000))) return null;
+    return { account, expiresAt: claims.expiresAt };
   }
 }
 

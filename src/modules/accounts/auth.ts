@@ -37,11 +37,11 @@ export class TokenService {
 
   /** The account id in a valid token, or null for a forged, expired or foreign one. */
   async verify(token: string, now: Date): Promise<string | null> {
-    return (await this.claims(token, now))?.sub ?? null;
+    return (await this.verifyClaims(token, now))?.accountId ?? null;
   }
 
-  /** The account id and issue time (seconds) of a valid token. */
-  async claims(token: string, now: Date): Promise<{ sub: string; iat: number } | null> {
+  /** As `verify`, with when the token was issued (a password reset ends older ones) and expires (a WebSocket connection is closed then). */
+  async verifyClaims(token: string, now: Date): Promise<{ accountId: string; issuedAt: number; expiresAt: Date } | null> {
     try {
       const { payload } = await jwtVerify(token, await this.key, {
         algorithms: [ALGORITHM],
@@ -50,7 +50,7 @@ export class TokenService {
         currentDate: now,
         requiredClaims: ['sub', 'exp', 'iat'],
       });
-      return typeof payload.sub === 'string' && typeof payload.iat === 'number' ? { sub: payload.sub, iat: payload.iat } : null;
+      return typeof payload.sub === 'string' && typeof payload.iat === 'number' ? { accountId: payload.sub, issuedAt: payload.iat, expiresAt: new Date(payload.exp! * 1000) } : null;
     } catch {
       return null;
     }

@@ -18,8 +18,21 @@ function messageSelect(ctx: Context, m: string): string {
   return `${rowJson(ctx.app.ds, Message).sql(m)} AS message, ${filesSql(ctx.app.ds, m)} AS attachments`;
 }
 
+/** A message with its files, packed (see RowJson). */
+export type MessageRow = { message: PackedRow; attachments: PackedRow[] };
+
+/** Messages by id with their files, in one statement (live `messageAdded`); missing ones are left out. */
+export function messageRowsByIds(ds: DataSource, ids: readonly string[]): Promise<MessageRow[]> {
+  return preparedQuery(ds, `SELECT ${rowJson(ds, Message).sql('m')} AS message, ${filesSql(ds, 'm')} AS attachments FROM ${rowJson(ds, Message).table} m WHERE m.id = ANY($1)`, [ids]);
+}
+
+/** The message of a row, its files kept for this request's `attachments` field. */
+export function rememberMessage(ctx: Context, row: MessageRow): Message {
+  return remember(ctx, row);
+}
+
 /** Reads a row of `messageSelect` and keeps its files for the `attachments` field. */
-function remember(ctx: Context, row: { message: PackedRow; attachments: PackedRow[] }): Message {
+function remember(ctx: Context, row: MessageRow): Message {
   const message = rowJson(ctx.app.ds, Message).read(row.message);
   attachmentLoader(ctx).prime(message.id, rowJson(ctx.app.ds, Attachment).readAll(row.attachments));
   return message;

@@ -68,6 +68,13 @@ export class OrderQueryService {
     return read;
   }
 
+  /** Whether the viewer may see the order (findVisible's rule, without reading the order): live subscriptions. */
+  async canSee(viewer: Account, id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const [row] = await preparedQuery<{ customer_id: string | null }>(this.app.ds, 'SELECT o.customer_id FROM customer_order o WHERE o.id = $1', [id]);
+    return row !== undefined && (isStaff(viewer) || row.customer_id === viewer.id);
+  }
+
   /**
    * Customers page through their own orders, newest first. Staff see all, can search by
    * order number, e-mail or phone, and list a queue (oldest first: first come, first served).
