@@ -23,6 +23,7 @@ import { OrderReadModel } from '../modules/orders/order-read-model';
 import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
+import { WithdrawalService } from '../modules/withdrawals/withdrawal.service';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
@@ -66,6 +67,8 @@ export class App {
   readonly attachmentLinks: AttachmentLinks;
   /** Paying invoices (deposit, bank transfer, card) and deposit top-ups (docs/payments.md). */
   readonly payments: PaymentService;
+  /** Payouts to bank accounts: deposit withdrawals and refunds to a bank transfer (docs/deposits.md). */
+  readonly withdrawals: WithdrawalService;
   /** Rate-limit counters (in this process, or in Redis with REDIS_URL); docs/hardening.md. */
   readonly rateLimits: RateLimits;
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
@@ -92,6 +95,7 @@ export class App {
     this.accountCare = new AccountCare(this);
     this.cardProvider = createCardProvider(config, log);
     this.deposits = new DepositService(this);
+    this.withdrawals = new WithdrawalService(this);
     this.storage = createStorage(config);
     this.lifecycle = new Lifecycle(this);
     this.orders = new OrderService(this);

@@ -22,12 +22,16 @@ import { CancellationRequestFieldsResolver, CancellationResolver, OrderCancellat
 import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modules/delivery-problems/delivery-problem.resolver';
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { AccountNotificationsResolver, NotificationResolver } from '../modules/notifications/notification.resolver';
+import { DepositWithdrawalsResolver, OrderWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  WithdrawalResolver,
+  DepositWithdrawalsResolver,
+  OrderWithdrawalsResolver,
   AccountNotificationsResolver,
   NotificationResolver,
   OrderTransferEstimateResolver,

@@ -14,6 +14,9 @@ import { CancelReason, ITEM_TRANSITIONS, ItemStatus, LIVE_ITEM_STATUSES, ORDER_T
 import { paymentMachine } from '../payments/payment-state';
 import { ItemReturnRequest } from '../warehouse/return-request.entity';
 import { ITEM_EXCHANGE_TRANSITIONS, ItemExchangeStatus, OPEN_EXCHANGE_STATUSES } from '../warehouse/return-request-state';
+import type { Withdrawal } from '../withdrawals/withdrawal.entity';
+import { withdrawalMachine, type WithdrawalMove } from '../withdrawals/withdrawal-machine';
+import type { WithdrawalStatus } from '../withdrawals/withdrawal-state';
 
 /** Every order-side move says who and why. */
 export interface LifeMove extends BaseMove {
@@ -94,10 +97,12 @@ export class Lifecycle {
   readonly cancellationRequest: StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>;
   readonly returnRequest: StateMachine<ItemReturnRequest, ItemExchangeStatus, RequestMove>;
   readonly deliveryProblem: StateMachine<DeliveryProblem, DeliveryProblemStatus, ProblemMove>;
+  /** Payouts to bank accounts (withdrawals/withdrawal-machine.ts). */
+  readonly withdrawal: StateMachine<Withdrawal, WithdrawalStatus, WithdrawalMove>;
 
   /** Every machine, by the name docs/lifecycle.md gives it. */
   get machines(): Record<string, StateMachine<any, any, any>> {
-    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest };
+    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest, Withdrawal: this.withdrawal };
   }
 
   constructor(private readonly app: App) {
@@ -179,6 +184,8 @@ export class Lifecycle {
         }),
       onEnter: { RESOLVED: (tx, problem, move) => this.deliveryProblemResolved(tx, problem, move) },
     });
+
+    this.withdrawal = withdrawalMachine(app);
   }
 
   /**

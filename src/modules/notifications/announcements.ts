@@ -16,6 +16,8 @@ export enum NotificationKind {
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM', // a problem opened or resolved
   CANCELLATION_DECIDED = 'CANCELLATION_DECIDED', // the answer to a cancellation request
   STAFF_MESSAGE = 'STAFF_MESSAGE', // staff wrote in the order's thread
+  REFUND = 'REFUND', // money going back to a card or a bank account: sent, failed, waiting for the account details
+  WITHDRAWAL = 'WITHDRAWAL', // a deposit withdrawal was paid or rejected (e-mail only: it belongs to no order)
   PASSWORD_RESET = 'PASSWORD_RESET', // a reset link (always sent: it cannot be turned off)
 }
 registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'What a notification is about; e-mail can be turned off per kind.' });
