@@ -24,6 +24,8 @@ import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
 import { WithdrawalService } from '../modules/withdrawals/withdrawal.service';
+import { RefundService } from '../modules/refunds/refund.service';
+import { ReceiptService } from '../modules/receipts/receipt.service';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
@@ -69,6 +71,10 @@ export class App {
   readonly payments: PaymentService;
   /** Payouts to bank accounts: deposit withdrawals and refunds to a bank transfer (docs/deposits.md). */
   readonly withdrawals: WithdrawalService;
+  /** Refunds to where the money came from: card refunds through PayPal, bank payouts (docs/payments.md). */
+  readonly refunds: RefundService;
+  /** Receipts (領収書) of paid invoices as PDFs, by signed link (docs/receipts.md). */
+  readonly receipts: ReceiptService;
   /** Rate-limit counters (in this process, or in Redis with REDIS_URL); docs/hardening.md. */
   readonly rateLimits: RateLimits;
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
@@ -96,6 +102,8 @@ export class App {
     this.cardProvider = createCardProvider(config, log);
     this.deposits = new DepositService(this);
     this.withdrawals = new WithdrawalService(this);
+    this.refunds = new RefundService(this);
+    this.receipts = new ReceiptService(this);
     this.storage = createStorage(config);
     this.lifecycle = new Lifecycle(this);
     this.orders = new OrderService(this);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { calendarProblems, confirmationHoursSetting, dayListSetting } from '../modules/calendar/calendar-config';
 import { BANK_ACCOUNT_SETTINGS, bankAccountOf, bankAccountProblems, type BankAccount } from '../modules/payments/bank-account-config';
 import { SECURITY_SETTINGS } from './security/security-config';
+import { RECEIPT_SETTINGS, receiptIssuerOf, type ReceiptIssuer } from '../modules/receipts/receipt-config';
 
 /** The project root, whether running from src/ (Jest, ts-node) or dist/src/ (npm start). */
 export const PROJECT_ROOT = (() => {
@@ -81,6 +82,9 @@ const schema = z.object({
   PAYPAL_TIMEOUT_MS: int(1000, 120_000).default(15_000),
   CARD_FEE_PERCENT_BPS: int(0, 10_000).default(360),
   CARD_FEE_FIXED_JPY: int(0, 100_000).default(40),
+  // Card refunds: the job's retries while PayPal cannot be reached (doubling from the delay), then the minute backstop.
+  REFUND_RETRY_LIMIT: int(0, 50).default(10),
+  REFUND_RETRY_DELAY_SECONDS: int(1, 3600).default(30),
   CARD_RETURN_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   // Business calendar (docs/shipping-and-calendar.md): JST dates and hours.
   CALENDAR_EXTRA_CLOSED_DAYS: dayListSetting,
@@ -89,11 +93,14 @@ const schema = z.object({
   CONFIRMATION_LEAD_HOURS: int(0, 72).default(3),
   // Where customers send bank transfers (振込先); demo account outside production.
   ...BANK_ACCOUNT_SETTINGS,
+  // Who issues receipts (領収書): name and qualified-invoice registration number.
+  ...RECEIPT_SETTINGS,
+  RECEIPT_URL_TTL_SECONDS: int(30, 86_400).default(900),
   // Operation limits, rate limits, body size, proxies (docs/hardening.md).
   ...SECURITY_SETTINGS,
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string; bankAccount: BankAccount };
+export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string; bankAccount: BankAccount; receiptIssuer: ReceiptIssuer | null };
 
 export class ConfigError extends Error {}
 
@@ -127,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: c.JWT_SECRET ?? '',
     publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     bankAccount: bankAccountOf(c),
+    receiptIssuer: receiptIssuerOf(c),
   };
 }
 

@@ -23,6 +23,8 @@ import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modul
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { AccountNotificationsResolver, NotificationResolver } from '../modules/notifications/notification.resolver';
 import { DepositWithdrawalsResolver, OrderWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
+import { OrderRefundsResolver } from '../modules/refunds/refund.resolver';
+import { InvoiceReceiptResolver } from '../modules/receipts/receipt.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
@@ -32,6 +34,8 @@ const RESOLVERS = [
   WithdrawalResolver,
   DepositWithdrawalsResolver,
   OrderWithdrawalsResolver,
+  OrderRefundsResolver,
+  InvoiceReceiptResolver,
   AccountNotificationsResolver,
   NotificationResolver,
   OrderTransferEstimateResolver,
