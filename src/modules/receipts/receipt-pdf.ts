@@ -110,7 +110,7 @@ export function renderReceiptPdf(doc: ReceiptDocument): Promise<Buffer> {
   pdf.fontSize(11).text(c.issuerName, left + 260, issuerY, { width: 235, align: 'right' });
   pdf.fontSize(9).text(`登録番号 ${c.registrationNumber}`, left + 260, issuerY + 18, { width: 235, align: 'right' });
   if (c.issuerAddress) pdf.text(c.issuerAddress, left + 160, issuerY + 32, { width: 335, align: 'right' });
-  pdf.fontSize(7).fillColor('#555555').text(`領収書番号はこの請求に一つです。2通目以降は「再発行」と記載します。電子発行のため収入印紙は不要です。`, left, 790, { width, align: 'center' });
+  pdf.fontSize(7).fillColor('#555555').text(`領収書番号はこの請求に一つです。2通目以降は「再発行」と記載します。電子発行のため収入印紙は不要です。`, left, 765, { width, align: 'center', lineBreak: false });
   pdf.end();
   return done;
 }
