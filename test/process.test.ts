@@ -90,6 +90,10 @@ describe('npm start', () => {
         PAYPAL_CLIENT_ID: 'id',
         PAYPAL_CLIENT_SECRET: 'secret',
         PAYPAL_WEBHOOK_ID: 'webhook',
+        BANK_TRANSFER_BANK_NAME: 'テスト銀行',
+        BANK_TRANSFER_BRANCH_NAME: '本店',
+        BANK_TRANSFER_ACCOUNT_NUMBER: '0000001',
+        BANK_TRANSFER_ACCOUNT_HOLDER_KANA: 'テスト',
       },
       ['--ignore-scripts'], // built by the test above (or by any earlier npm start)
     );
