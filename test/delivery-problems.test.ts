@@ -199,7 +199,7 @@ describe('RESHIP (seed 004: 商品が返送された)', () => {
 });
 
 describe('a guest', () => {
-  it('reports a problem with order number and phone, and a refund to a guest is owed (REFUND_OWED), not credited', async () => {
+  it('reports a problem with order number and phone, and a refund to a guest goes back to a bank account (no deposit)', async () => {
     // given a guest order paid by confirmed bank transfers and shipped
     const guest = { orderNumber: '', phone: '080-9999-0000' };
     const quoted = await quoteOrder(gw, clerk, await submitOrder(gw, null, [itemInput(1)]), ['10'], ['0']);
@@ -232,9 +232,10 @@ describe('a guest', () => {
     // when staff refund ¥300
     ok(await resolve({ problemId: sent.deliveryProblem.id, resolution: 'REFUND', note: '一部返金いたします', refundAmount: yen(300) }), 'orderDeliveryProblemResolve');
 
-    // then it is owed (no deposit), recorded on the first invoice
+    // then it goes back where it came from (a bank payout awaiting the guest's account), recorded on the first invoice
     const after = await asGuest();
-    expect(after.events.nodes).toContainEqual(expect.objectContaining({ type: 'REFUND_OWED', data: expect.objectContaining({ amount: '300' }) }));
+    expect(after.events.nodes).toContainEqual(expect.objectContaining({ type: 'REFUNDED_TO_ORIGINAL_METHOD', data: expect.objectContaining({ amount: '300', bankTransfer: '300' }) }));
+    expect(after.events.nodes).toContainEqual(expect.objectContaining({ type: 'WITHDRAWAL_REQUESTED', data: expect.objectContaining({ amount: '300', awaitingBankAccount: true }) }));
     expect(after.events.nodes.some((e: any) => e.type === 'REFUNDED_TO_DEPOSIT')).toBe(false);
     expect(after.firstInvoice.amountRefunded.amount).toBe('300');
   });

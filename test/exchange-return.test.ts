@@ -305,7 +305,7 @@ describe('refusals', () => {
 });
 
 describe('a guest', () => {
-  it('asks with order number and phone; an accepted return is recorded as owed (a guest has no deposit)', async () => {
+  it('asks with order number and phone; an accepted return goes back to where the money came from (a guest has no deposit)', async () => {
     // given a guest order paid by bank transfer, bought and inspected
     const order = await quoteOrder(gw, clerk, await submitOrder(gw, null, [itemInput(1)]), ['10'], ['0']);
     const guest = { orderNumber: order.orderNumber, phone: '080-9999-0000' };
@@ -323,10 +323,11 @@ describe('a guest', () => {
     const asked = ok(await gw.upload(REQUEST, { i: { itemId: order.items[0].id, kind: 'RETURN', reason: '届いた色が違います', guest } }, []), 'itemExchangeRequest');
     const decided = ok(await decide({ requestId: asked.returnRequest.id, sellerAccepted: true, note: 'OK' }), 'itemExchangeDecide');
 
-    // then everything paid is recorded as owed for staff to pay back by hand, and the order is cancelled
+    // then everything paid goes back to a bank account (payouts awaiting the guest's details), and the order is cancelled
     expect(decided.order.status).toBe('CANCELLED');
     const events = (await detail(order.id, clerk.token)).events.nodes;
-    expect(events.filter((e: any) => e.type === 'REFUND_OWED').reduce((sum: number, e: any) => sum + Number(e.data.amount), 0)).toBe(Number(total));
+    expect(events.filter((e: any) => e.type === 'REFUNDED_TO_ORIGINAL_METHOD').reduce((sum: number, e: any) => sum + Number(e.data.bankTransfer), 0)).toBe(Number(total));
+    expect(events.some((e: any) => e.type === 'REFUNDED_TO_DEPOSIT')).toBe(false);
   });
 });
 

@@ -112,7 +112,7 @@ async function invariants(world: World): Promise<void> {
       if (s.status === 'CANCELLED') expect({ invoice: i.id, status: i.status, kept: BigInt(i.paid) - BigInt(i.refunded) }).toEqual({ invoice: i.id, status: i.paid === '0' ? 'VOID' : i.status, kept: 0n });
     }
     const [refunds]: { events: string; invoices: string }[] = await db.query(
-      `SELECT coalesce((SELECT sum((e.data->>'amount')::numeric) FROM order_event e WHERE e.order_id = $1 AND e.type IN ('REFUNDED_TO_DEPOSIT', 'REFUND_OWED')), 0)::text AS events,
+      `SELECT coalesce((SELECT sum((e.data->>'amount')::numeric) FROM order_event e WHERE e.order_id = $1 AND e.type IN ('REFUNDED_TO_DEPOSIT', 'REFUNDED_TO_ORIGINAL_METHOD')), 0)::text AS events,
               coalesce((SELECT sum(i.amount_refunded) FROM invoice i WHERE i.order_id = $1), 0)::text AS invoices`,
       [order.id],
     );

@@ -384,3 +384,39 @@ describe('configuration', () => {
     expect(createCardProvider(loadConfig({}), silent).name).toBe('simulator');
   });
 });
+
+describe('refunds of a capture (Payments v2)', () => {
+  it('refunds part of a capture, replays a request id, refuses more than is left, and refunds the rest', async () => {
+    const { created } = await approvedOrder({ amountJpy: 10_000n });
+    const capture = await paypal.captureOrder({ providerOrderId: created.providerOrderId, requestId: randomUUID() });
+    const requestId = `refund:${randomUUID()}`;
+
+    const first = await paypal.refundCapture({ captureId: capture.captureId, amountJpy: 3_000n, requestId, reference: 'r-1', noteToPayer: 'ご注文の返金' });
+    const replay = await paypal.refundCapture({ captureId: capture.captureId, amountJpy: 3_000n, requestId, reference: 'r-1' });
+
+    expect(first).toEqual({ refundId: expect.any(String), status: 'COMPLETED', amountJpy: 3_000n });
+    expect(replay).toEqual(first);
+    const [sent] = fake.requestsTo(`/v2/payments/captures/${capture.captureId}/refund`);
+    expect(sent.headers['paypal-request-id']).toBe(requestId);
+    expect(JSON.parse(sent.body)).toEqual({ amount: { currency_code: 'JPY', value: '3000' }, custom_id: 'r-1', invoice_id: 'refund-r-1', note_to_payer: 'ご注文の返金' });
+    const tooMuch = await rejection(paypal.refundCapture({ captureId: capture.captureId, amountJpy: 7_001n, requestId: randomUUID(), reference: 'r-2' }));
+    expect(tooMuch).toMatchObject({ code: 'REFUND_REFUSED', details: { issue: 'REFUND_AMOUNT_EXCEEDED', httpStatus: 422 } });
+    expect(tooMuch.retryable).toBe(false);
+    expect(await paypal.refundCapture({ captureId: capture.captureId, amountJpy: 7_000n, requestId: randomUUID(), reference: 'r-3' })).toMatchObject({ status: 'COMPLETED', amountJpy: 7_000n });
+    expect(fake.captureOf(created.providerOrderId)!.status).toBe('REFUNDED');
+    const spent = await rejection(paypal.refundCapture({ captureId: capture.captureId, amountJpy: 1n, requestId: randomUUID(), reference: 'r-4' }));
+    expect(spent).toMatchObject({ code: 'REFUND_REFUSED', details: { issue: 'CAPTURE_FULLY_REFUNDED' } });
+    expect((await rejection(paypal.refundCapture({ captureId: 'NOPE', amountJpy: 1n, requestId: randomUUID(), reference: 'r-5' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('retries a 503 with the same request id and refunds once', async () => {
+    const { created } = await approvedOrder({ amountJpy: 2_000n });
+    const capture = await paypal.captureOrder({ providerOrderId: created.providerOrderId, requestId: randomUUID() });
+    fake.failNext(/\/refund$/, 503, 2);
+    const refund = await paypal.refundCapture({ captureId: capture.captureId, amountJpy: 2_000n, requestId: 'refund:x', reference: 'x' });
+    expect(refund.status).toBe('COMPLETED');
+    const calls = fake.requestsTo(`/v2/payments/captures/${capture.captureId}/refund`);
+    expect(calls.map((c) => c.headers['paypal-request-id'])).toEqual(['refund:x', 'refund:x', 'refund:x']);
+    expect(fake.refunds.get(capture.captureId)).toHaveLength(1);
+  });
+});

@@ -24,6 +24,9 @@ import { OrderQueryService } from '../modules/orders/order-query.service';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
 import { LiveUpdates } from '../modules/subscriptions/live-updates';
+import { WithdrawalService } from '../modules/withdrawals/withdrawal.service';
+import { RefundService } from '../modules/refunds/refund.service';
+import { ReceiptService } from '../modules/receipts/receipt.service';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
 import type { Config } from './config';
@@ -67,6 +70,12 @@ export class App {
   readonly attachmentLinks: AttachmentLinks;
   /** Paying invoices (deposit, bank transfer, card) and deposit top-ups (docs/payments.md). */
   readonly payments: PaymentService;
+  /** Payouts to bank accounts: deposit withdrawals and refunds to a bank transfer (docs/deposits.md). */
+  readonly withdrawals: WithdrawalService;
+  /** Refunds to where the money came from: card refunds through PayPal, bank payouts (docs/payments.md). */
+  readonly refunds: RefundService;
+  /** Receipts (領収書) of paid invoices as PDFs, by signed link (docs/receipts.md). */
+  readonly receipts: ReceiptService;
   /** Rate-limit counters (in this process, or in Redis with REDIS_URL); docs/hardening.md. */
   readonly rateLimits: RateLimits;
   /** Guest order access by number + phone, with failure limits (in `rateLimits`). */
@@ -95,6 +104,9 @@ export class App {
     this.accountCare = new AccountCare(this);
     this.cardProvider = createCardProvider(config, log);
     this.deposits = new DepositService(this);
+    this.withdrawals = new WithdrawalService(this);
+    this.refunds = new RefundService(this);
+    this.receipts = new ReceiptService(this);
     this.storage = createStorage(config);
     this.lifecycle = new Lifecycle(this);
     this.orders = new OrderService(this);

@@ -5,6 +5,7 @@ import { calendarProblems, confirmationHoursSetting, dayListSetting } from '../m
 import { BANK_ACCOUNT_SETTINGS, bankAccountOf, bankAccountProblems, type BankAccount } from '../modules/payments/bank-account-config';
 import { SECURITY_SETTINGS } from './security/security-config';
 import { SUBSCRIPTION_SETTINGS } from '../modules/subscriptions/subscription-config';
+import { RECEIPT_SETTINGS, receiptIssuerOf, type ReceiptIssuer } from '../modules/receipts/receipt-config';
 
 /** The project root, whether running from src/ (Jest, ts-node) or dist/src/ (npm start). */
 export const PROJECT_ROOT = (() => {
@@ -90,6 +91,9 @@ const schema = z.object({
   CARD_CAPTURE_WAIT_MS: int(0, 60_000).default(10_000),
   CARD_FEE_PERCENT_BPS: int(0, 10_000).default(360),
   CARD_FEE_FIXED_JPY: int(0, 100_000).default(40),
+  // Card refunds: the job's retries while PayPal cannot be reached (doubling from the delay), then the minute backstop.
+  REFUND_RETRY_LIMIT: int(0, 50).default(10),
+  REFUND_RETRY_DELAY_SECONDS: int(1, 3600).default(30),
   CARD_RETURN_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   // Business calendar (docs/shipping-and-calendar.md): JST dates and hours.
   CALENDAR_EXTRA_CLOSED_DAYS: dayListSetting,
@@ -98,13 +102,16 @@ const schema = z.object({
   CONFIRMATION_LEAD_HOURS: int(0, 72).default(3),
   // Where customers send bank transfers (振込先); demo account outside production.
   ...BANK_ACCOUNT_SETTINGS,
+  // Who issues receipts (領収書): name and qualified-invoice registration number.
+  ...RECEIPT_SETTINGS,
+  RECEIPT_URL_TTL_SECONDS: int(30, 86_400).default(900),
   // Operation limits, rate limits, body size, proxies (docs/hardening.md).
   ...SECURITY_SETTINGS,
   // Live subscriptions over WebSocket: limits per process, relay lease (docs/subscriptions.md).
   ...SUBSCRIPTION_SETTINGS,
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string; bankAccount: BankAccount };
+export type Config = z.infer<typeof schema> & { jwtSecret: string; publicBaseUrl: string; bankAccount: BankAccount; receiptIssuer: ReceiptIssuer | null };
 
 export class ConfigError extends Error {}
 
@@ -138,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: c.JWT_SECRET ?? '',
     publicBaseUrl: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     bankAccount: bankAccountOf(c),
+    receiptIssuer: receiptIssuerOf(c),
   };
 }
 

@@ -20,9 +20,13 @@ import { ShipmentGroup, ShipmentGroupOrder } from '../modules/warehouse/shipment
 
 import { CancellationRequest } from '../modules/cancellations/cancellation-request.entity';
 import { DeliveryProblem } from '../modules/delivery-problems/delivery-problem.entity';
+import { Withdrawal } from '../modules/withdrawals/withdrawal.entity';
+import { Refund } from '../modules/refunds/refund.entity';
+import { Receipt } from '../modules/receipts/receipt.entity';
 
 /** Every TypeORM entity. Migrations are generated against this list. */
 export const ENTITIES = [
   Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment,
   ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, DeliveryProblem, Notification, OutboxEntry, OutgoingMail, PasswordResetToken,
+  Withdrawal, Refund, Receipt,
 ];

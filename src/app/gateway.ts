@@ -68,6 +68,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await ds.destroy();
     throw error;
   }
+  if (!config.receiptIssuer) log.warn('receipts (領収書) are off: set OPERATOR_NAME and INVOICE_REGISTRATION_NUMBER');
   const guard = hardening(config);
 
   const http = express();
@@ -127,6 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   http.use(playgroundAssets());
   http.use(app.attachmentLinks.router());
+  http.use(app.receipts.router());
   mountCardSimulator(http, httpServer, app.cardProvider);
   http.use(payPalWebhookRouter(app)); // raw body for the signature: before any JSON parser
   http.use(

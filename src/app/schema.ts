@@ -23,12 +23,20 @@ import { DeliveryProblemResolver, OrderDeliveryProblemsResolver } from '../modul
 import { OrderTransferEstimateResolver } from '../modules/payments/payment-fields.resolver';
 import { AccountNotificationsResolver, NotificationResolver } from '../modules/notifications/notification.resolver';
 import { NO_TOPICS, SubscriptionResolver } from '../modules/subscriptions/subscription.resolver';
+import { DepositWithdrawalsResolver, OrderWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
+import { OrderRefundsResolver } from '../modules/refunds/refund.resolver';
+import { InvoiceReceiptResolver } from '../modules/receipts/receipt.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  WithdrawalResolver,
+  DepositWithdrawalsResolver,
+  OrderWithdrawalsResolver,
+  OrderRefundsResolver,
+  InvoiceReceiptResolver,
   AccountNotificationsResolver,
   NotificationResolver,
   SubscriptionResolver,

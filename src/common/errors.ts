@@ -49,12 +49,14 @@ export enum UserErrorCode {
   SHIPMENT_NOT_COMBINABLE = 'SHIPMENT_NOT_COMBINABLE',
   SHIPMENT_GROUPED = 'SHIPMENT_GROUPED',
   DELIVERY_PROBLEM_OPEN = 'DELIVERY_PROBLEM_OPEN',
+  WITHDRAWAL_BANK_ACCOUNT_MISSING = 'WITHDRAWAL_BANK_ACCOUNT_MISSING',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
   description: 'Stable codes of expected business failures, returned in `userErrors`.',
   valuesConfig: {
     DELIVERY_PROBLEM_OPEN: { description: 'A delivery problem of the order is already open: add to it by message.' },
+    WITHDRAWAL_BANK_ACCOUNT_MISSING: { description: 'The payout has no bank account yet: the customer (or guest) must give one with `withdrawalBankAccountSet` first.' },
   },
 });
 

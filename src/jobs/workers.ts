@@ -13,6 +13,8 @@ export const QUEUES = {
   mail: 'mail-send',
   mailDead: 'mail-dead',
   mailBackstop: 'mail-backstop',
+  refund: 'refund-card',
+  refundBackstop: 'refund-backstop',
   sweep: (name: string) => `sweep-${name}`,
 } as const;
 
@@ -24,6 +26,8 @@ export interface Workers {
   mailer: Mailer;
   /** Creates a mail's delivery job in the caller's transaction. */
   enqueueMail(tx: EntityManager, mailId: string): Promise<void>;
+  /** Creates a card refund's job in the caller's transaction: it runs after the commit. */
+  enqueueRefund(tx: EntityManager, refundId: string): Promise<void>;
   /** Dispatches the outbox now (also run on every committed event and once a minute). */
   dispatch(): Promise<number>;
   stop(): Promise<void>;
@@ -55,6 +59,16 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
   // Delivery jobs are created in the dispatch transaction, on its own connection.
   const enqueueMail = async (tx: EntityManager, mailId: string) => {
     await boss.send(QUEUES.mail, { mailId }, { singletonKey: mailId, db: { executeSql: async (text, values) => ({ rows: await tx.query(text, values) }) } });
+  };
+  // Card refunds (docs/payments.md, "Refunds"): PayPal is called by the job, outside any transaction.
+  await boss.createQueue(QUEUES.refund, {
+    name: QUEUES.refund,
+    retryLimit: app.config.REFUND_RETRY_LIMIT,
+    retryDelay: app.config.REFUND_RETRY_DELAY_SECONDS,
+    retryBackoff: true,
+  });
+  const enqueueRefund = async (tx: EntityManager, refundId: string) => {
+    await boss.send(QUEUES.refund, { refundId }, { singletonKey: refundId, db: { executeSql: async (text, values) => ({ rows: await tx.query(text, values) }) } });
   };
   let running: Promise<number> | null = null;
   let again = false;
@@ -89,6 +103,16 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
       }),
     );
   });
+  await boss.work<{ refundId: string }>(QUEUES.refund, { pollingIntervalSeconds: 1 }, async ([job]) => {
+    const result = await app.refunds.execute(job.data.refundId);
+    log.info({ refundId: job.data.refundId, result }, 'card refund job');
+  });
+  // Refunds recorded by a process without workers, or whose retries ran out while PayPal was down, get a new job.
+  await boss.createQueue(QUEUES.refundBackstop, { name: QUEUES.refundBackstop, policy: 'singleton' });
+  await boss.work(QUEUES.refundBackstop, async () => {
+    for (const refundId of await app.refunds.unattended(QUEUES.refund)) await boss.send(QUEUES.refund, { refundId }, { singletonKey: refundId });
+  });
+  if (options.cron !== false) await boss.schedule(QUEUES.refundBackstop, '* * * * *');
   await boss.work(QUEUES.dispatch, async () => {
     await dispatch();
   });
@@ -131,6 +155,7 @@ export async function startWorkers(app: App, databaseUrl: string, options: { mai
     boss,
     mailer,
     enqueueMail,
+    enqueueRefund,
     dispatch,
     async stop() {
       if (stopped) return;

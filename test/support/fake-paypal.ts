@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A local PayPal REST API for tests, speaking the documented endpoints with PayPal's JSON shapes:
- * OAuth2 client credentials, Orders v2 (create, get, capture) with PayPal-Request-Id replay, and
- * webhook signature verification. Knobs inject the failures the real client must survive.
+ * OAuth2 client credentials, Orders v2 (create, get, capture), Payments v2 capture refunds
+ * (partial ones up to what was captured), all with PayPal-Request-Id replay, and webhook
+ * signature verification. Knobs inject the failures the real client must survive.
  */
 
 export interface RecordedRequest {
@@ -46,6 +47,9 @@ export class FakePayPal {
   private holds: { path: RegExp; times: number; gate: Promise<void> }[] = [];
   private captureIssue: string | null = null;
   private captureStatus: string | null = null;
+  private refundIssue: string | null = null;
+  /** Refunds made, by capture id. */
+  readonly refunds = new Map<string, Json[]>();
 
   static async start(): Promise<FakePayPal> {
     const fake = new FakePayPal();
@@ -116,6 +120,16 @@ export class FakePayPal {
   /** The next capture succeeds with this capture status, e.g. PENDING or DECLINED. */
   nextCaptureStatus(status: string) {
     this.captureStatus = status;
+  }
+
+  /** The next refund fails with 422 and this issue, e.g. REFUND_TIME_LIMIT_EXCEEDED. */
+  failNextRefund(issue: string) {
+    this.refundIssue = issue;
+  }
+
+  /** The capture of an order, once captured. */
+  captureOf(orderId: string): Json | undefined {
+    return this.orders.get(orderId)?.purchase_units[0].payments?.captures?.[0];
   }
 
   /** A webhook delivery as PayPal would send it; only these verify as SUCCESS. */
@@ -222,8 +236,10 @@ export class FakePayPal {
     let reply: Reply;
     const capture = /^\/v2\/checkout\/orders\/([^/]+)\/capture$/.exec(path);
     const show = /^\/v2\/checkout\/orders\/([^/]+)$/.exec(path);
+    const refund = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
     if (method === 'POST' && path === ORDERS) reply = this.create(json, typeof requestId === 'string');
     else if (method === 'POST' && capture) reply = this.capture(decodeURIComponent(capture[1]));
+    else if (method === 'POST' && refund) reply = this.refund(decodeURIComponent(refund[1]), json);
     else if (method === 'GET' && show) {
       const order = this.orders.get(decodeURIComponent(show[1]));
       reply = order ? { status: 200, body: order } : notFound();
@@ -355,6 +371,52 @@ export class FakePayPal {
     order.update_time = now;
     order.links = [this.link(`${ORDERS}/${id}`, 'self', 'GET')];
     return { status: 201, body: order };
+  }
+
+  /** Payments v2: refund all that is left of a capture, or `amount` of it. */
+  private refund(captureId: string, json: Json): Reply {
+    const capture = [...this.orders.values()].map((o) => o.purchase_units[0].payments?.captures?.[0]).find((c) => c?.id === captureId);
+    if (!capture) return notFound();
+    if (this.refundIssue) {
+      const issue = this.refundIssue;
+      this.refundIssue = null;
+      return error(422, 'UNPROCESSABLE_ENTITY', issue, 'The refund could not be made.');
+    }
+    const currency = capture.amount.currency_code;
+    const captured = BigInt(capture.amount.value);
+    const done = this.refunds.get(captureId) ?? [];
+    const refunded = done.reduce((sum, r) => sum + BigInt(r.amount.value), 0n);
+    const left = captured - refunded;
+    if (left <= 0n) return error(422, 'UNPROCESSABLE_ENTITY', 'CAPTURE_FULLY_REFUNDED', 'The capture has already been fully refunded.');
+    if (json.amount && (json.amount.currency_code !== currency || !/^\d+$/.test(String(json.amount.value)))) {
+      return error(422, 'UNPROCESSABLE_ENTITY', 'DECIMAL_PRECISION', 'The refund amount must be whole yen in the currency of the capture.');
+    }
+    const amount = json.amount ? BigInt(json.amount.value) : left;
+    if (amount <= 0n || amount > left) {
+      return error(422, 'UNPROCESSABLE_ENTITY', 'REFUND_AMOUNT_EXCEEDED', 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.');
+    }
+    const id = orderId();
+    const now = new Date().toISOString();
+    const refund: Json = {
+      id,
+      status: 'COMPLETED',
+      amount: { currency_code: currency, value: amount.toString() },
+      ...(json.custom_id ? { custom_id: json.custom_id } : {}),
+      ...(json.invoice_id ? { invoice_id: json.invoice_id } : {}),
+      ...(json.note_to_payer ? { note_to_payer: json.note_to_payer } : {}),
+      seller_payable_breakdown: {
+        gross_amount: { currency_code: currency, value: amount.toString() },
+        paypal_fee: { currency_code: currency, value: '0' },
+        net_amount: { currency_code: currency, value: amount.toString() },
+        total_refunded_amount: { currency_code: currency, value: (refunded + amount).toString() },
+      },
+      links: [this.link(`/v2/payments/refunds/${id}`, 'self', 'GET'), this.link(`/v2/payments/captures/${captureId}`, 'up', 'GET')],
+      create_time: now,
+      update_time: now,
+    };
+    this.refunds.set(captureId, [...done, refund]);
+    capture.status = refunded + amount === captured ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
+    return { status: 201, body: refund };
   }
 
   private verify(json: Json): Reply {

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { RefundTo } from '../refunds/refund-state';
 import { UserError } from '../../common/errors';
 import { CancelReason } from '../orders/order-state';
 import { GuestAccessInput } from '../orders/order.inputs';
@@ -24,11 +25,17 @@ export class CancellationRequestDecideInput {
   @Field(() => ID)
   requestId: string;
 
-  @Field({ description: 'true: cancel and refund to the deposit; false: refuse.' })
+  @Field({ description: 'true: cancel and refund (where `refundTo` says); false: refuse.' })
   approve: boolean;
 
   @Field({ description: 'Shown to the customer.' })
   note: string;
+
+  @Field(() => RefundTo, {
+    defaultValue: RefundTo.DEPOSIT,
+    description: 'Where the refunded money goes: DEPOSIT (default) or ORIGINAL_METHOD (card through PayPal, bank transfer to a bank payout). A guest’s always goes back where it came from.',
+  })
+  refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
 @ObjectType()

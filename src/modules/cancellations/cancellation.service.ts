@@ -74,7 +74,7 @@ export class CancellationService {
     if (!input.approve) return request;
     const refunded = await this.app.lifecycle.refundsOf(tx, order.id, async () => {
       if (!request.itemIds) {
-        await this.app.lifecycle.cancelOrder(tx, order, { actor, at, reason: CancelReason.CUSTOMER_REQUEST, note });
+        await this.app.lifecycle.cancelOrder(tx, order, { actor, at, reason: CancelReason.CUSTOMER_REQUEST, note, refundTo: input.refundTo });
         return;
       }
       const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id, id: In(request.itemIds) }, order: { position: 'ASC' } });
@@ -82,7 +82,7 @@ export class CancellationService {
         // An item may have left meanwhile (e.g. unavailable: already refunded); the last one cancels the order.
         if (!LIVE_ITEM_STATUSES.includes(item.status) || order.status === OrderStatus.CANCELLED) continue;
         await this.app.lifecycle.item.transition(tx, item, ItemStatus.CANCELLED, {
-          actor, at, order, reason: CancelReason.CUSTOMER_REQUEST, note: request.reason, data: { requestId: request.id },
+          actor, at, order, reason: CancelReason.CUSTOMER_REQUEST, note: request.reason, data: { requestId: request.id }, refundTo: input.refundTo,
           refund: { reference: { kind: DepositReferenceKind.CANCELLATION_REQUEST, id: request.id }, note: `“${item.title}” cancelled at your request` },
         });
       }

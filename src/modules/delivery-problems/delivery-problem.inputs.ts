@@ -1,4 +1,5 @@
 import { IsNotEmpty, MaxLength } from 'class-validator';
+import { RefundTo } from '../refunds/refund-state';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { UserError } from '../../common/errors';
 import { MoneyInput } from '../../common/money';
@@ -64,9 +65,15 @@ export class OrderDeliveryProblemResolveInput {
 
   @Field(() => MoneyInput, {
     nullable: true,
-    description: 'REFUND only: the amount in JPY, at most what was received on the order’s invoices and not refunded yet. Goes to the deposit (a guest’s is owed by hand).',
+    description: 'REFUND only: the amount in JPY, at most what was received on the order’s invoices and not refunded yet. Goes where `refundTo` says.',
   })
   refundAmount?: MoneyInput | null;
+
+  @Field(() => RefundTo, {
+    defaultValue: RefundTo.DEPOSIT,
+    description: 'Where the refunded money goes: DEPOSIT (default) or ORIGINAL_METHOD (card through PayPal, bank transfer to a bank payout). A guest’s always goes back where it came from.',
+  })
+  refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
 @ObjectType({ description: 'The result of reporting or resolving a delivery problem.' })

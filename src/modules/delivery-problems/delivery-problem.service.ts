@@ -112,7 +112,7 @@ export class DeliveryProblemService {
       data.amount = formatMinor(amount, Currency.JPY);
     }
     await this.app.lifecycle.deliveryProblem.transition(tx, problem, DeliveryProblemStatus.RESOLVED, {
-      actor: actorOf(viewer), at: this.app.clock.now(), order, note: changes.resolutionNote, changes, data, field: ['input', 'problemId'],
+      actor: actorOf(viewer), at: this.app.clock.now(), order, note: changes.resolutionNote, changes, data, field: ['input', 'problemId'], refundTo: input.refundTo,
     });
     return { deliveryProblem: problem, order };
   }

@@ -11,6 +11,8 @@ export enum DepositEntryKind {
   ADJUSTMENT = 'ADJUSTMENT', // ± a staff correction; always carries a note
   TRANSFER_EXCESS = 'TRANSFER_EXCESS', // + the part of a bank transfer above the amount due
   PAYMENT_REVERSAL = 'PAYMENT_REVERSAL', // + an INVOICE_PAYMENT undone because its payment was voided
+  WITHDRAWAL_HOLD = 'WITHDRAWAL_HOLD', // − held for a withdrawal to the customer's bank account, once per withdrawal
+  WITHDRAWAL_RELEASE = 'WITHDRAWAL_RELEASE', // + a rejected withdrawal's hold given back, once per withdrawal
 }
 registerEnumType(DepositEntryKind, {
   name: 'DepositEntryKind',
@@ -22,6 +24,8 @@ registerEnumType(DepositEntryKind, {
     ADJUSTMENT: { description: 'A correction by staff, either sign, with a note.' },
     TRANSFER_EXCESS: { description: 'The part of a bank transfer above the amount due (credit).' },
     PAYMENT_REVERSAL: { description: 'An invoice payment from the deposit undone because the payment was voided (credit).' },
+    WITHDRAWAL_HOLD: { description: 'Held at once for a withdrawal to the customer’s bank account (debit); stays taken when staff complete the transfer.' },
+    WITHDRAWAL_RELEASE: { description: 'A rejected withdrawal’s held amount given back (credit).' },
   },
 });
 
@@ -33,6 +37,8 @@ export const ENTRY_SIGN: Record<DepositEntryKind, 1 | -1 | 0> = {
   ADJUSTMENT: 0,
   TRANSFER_EXCESS: 1,
   PAYMENT_REVERSAL: 1,
+  WITHDRAWAL_HOLD: -1,
+  WITHDRAWAL_RELEASE: 1,
 };
 
 /** What an entry is about. Every kind but ADJUSTMENT must name one. */
@@ -43,10 +49,16 @@ export enum DepositReferenceKind {
   PAYMENT = 'PAYMENT',
   CANCELLATION_REQUEST = 'CANCELLATION_REQUEST',
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM',
+  WITHDRAWAL = 'WITHDRAWAL',
+  REFUND = 'REFUND',
 }
 registerEnumType(DepositReferenceKind, {
   name: 'DepositReferenceKind',
-  valuesConfig: { DELIVERY_PROBLEM: { description: 'A refund for a delivery problem (lost, returned, damaged …).' } },
+  valuesConfig: {
+    DELIVERY_PROBLEM: { description: 'A refund for a delivery problem (lost, returned, damaged …).' },
+    WITHDRAWAL: { description: 'A withdrawal to the customer’s bank account (its hold, or its release when rejected).' },
+    REFUND: { description: 'A card refund PayPal refused for good, credited to the deposit instead.' },
+  },
 });
 
 @ObjectType({ description: 'The record an entry is about, e.g. {kind: PAYMENT, id: "…"}.' })
@@ -70,13 +82,13 @@ export class DepositReference {
 // cannot credit a top-up or debit an invoice payment twice.
 @Index('deposit_entry_once_per_reference_key', ['kind', 'referenceKind', 'referenceId'], {
   unique: true,
-  where: `"kind" IN ('TOP_UP', 'INVOICE_PAYMENT', 'TRANSFER_EXCESS', 'PAYMENT_REVERSAL')`,
+  where: `"kind" IN ('TOP_UP', 'INVOICE_PAYMENT', 'TRANSFER_EXCESS', 'PAYMENT_REVERSAL', 'WITHDRAWAL_HOLD', 'WITHDRAWAL_RELEASE')`,
 })
 @Check('deposit_entry_amount_check', `"amount" <> 0`)
 @Check('deposit_entry_balance_after_check', `"balance_after" >= 0`)
 @Check(
   'deposit_entry_sign_check',
-  `"kind" = 'ADJUSTMENT' OR ("kind" = 'INVOICE_PAYMENT' AND "amount" < 0) OR ("kind" IN ('TOP_UP', 'REFUND', 'TRANSFER_EXCESS', 'PAYMENT_REVERSAL') AND "amount" > 0)`,
+  `"kind" = 'ADJUSTMENT' OR ("kind" IN ('INVOICE_PAYMENT', 'WITHDRAWAL_HOLD') AND "amount" < 0) OR ("kind" IN ('TOP_UP', 'REFUND', 'TRANSFER_EXCESS', 'PAYMENT_REVERSAL', 'WITHDRAWAL_RELEASE') AND "amount" > 0)`,
 )
 @Check(
   'deposit_entry_reference_check',

@@ -11,6 +11,7 @@ import { Invoice } from './invoice.entity';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { DepositEntryKind, DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { InvoiceKind, InvoiceStatus } from './invoice-state';
+import { RefundTo } from '../refunds/refund-state';
 
 export class InvoiceService {
   constructor(private readonly app: App) {}
@@ -80,16 +81,17 @@ export class InvoiceService {
   }
 
   /**
-   * Gives paid money back to the customer's deposit (a REFUND ledger entry) and records it on
-   * the invoice, in the caller's transaction. Never more than was paid: checked here and by
-   * the database. A guest order has no deposit: the refund is recorded as owed, for staff to
-   * pay out by hand.
+   * Gives paid money back and records it on the invoice, in the caller's transaction (which
+   * holds the order's and the invoice's locks). Never more than was paid: checked here and by
+   * the database. DEPOSIT (the default): a REFUND ledger entry. ORIGINAL_METHOD, and always for a
+   * guest (who has no deposit): back where it came from — card, bank account, deposit — by the
+   * split rule of `RefundService.toOriginalMethod`.
    */
   async refund(
     tx: EntityManager,
     invoice: Invoice,
     order: Order,
-    refund: { amountMinor: bigint; reference: { kind: DepositReferenceKind; id: string }; note: string; actor: Actor; at: Date; itemId?: string | null },
+    refund: { amountMinor: bigint; reference: { kind: DepositReferenceKind; id: string }; note: string; actor: Actor; at: Date; itemId?: string | null; refundTo?: RefundTo },
   ): Promise<void> {
     if (refund.amountMinor <= 0n) return;
     if (invoice.amountRefundedMinor + refund.amountMinor > invoice.amountPaidMinor) {
@@ -97,21 +99,22 @@ export class InvoiceService {
     }
     invoice.amountRefundedMinor += refund.amountMinor;
     await tx.getRepository(Invoice).update({ id: invoice.id }, { amountRefundedMinor: invoice.amountRefundedMinor });
-    const owed = order.customerId === null;
-    if (!owed) {
-      await this.app.deposits.post(tx, {
-        accountId: order.customerId!,
-        kind: DepositEntryKind.REFUND,
-        amountMinor: refund.amountMinor,
-        reference: refund.reference,
-        actorId: refund.actor.id,
-        note: refund.note,
-      });
+    if (order.customerId === null || refund.refundTo === RefundTo.ORIGINAL_METHOD) {
+      await this.app.refunds.toOriginalMethod(tx, invoice, order, refund);
+      return;
     }
+    await this.app.deposits.post(tx, {
+      accountId: order.customerId,
+      kind: DepositEntryKind.REFUND,
+      amountMinor: refund.amountMinor,
+      reference: refund.reference,
+      actorId: refund.actor.id,
+      note: refund.note,
+    });
     await recordEvent(tx, {
       orderId: order.id,
       itemId: refund.itemId ?? null,
-      type: owed ? 'REFUND_OWED' : 'REFUNDED_TO_DEPOSIT',
+      type: 'REFUNDED_TO_DEPOSIT',
       actor: refund.actor,
       at: refund.at,
       data: { invoiceId: invoice.id, amount: formatMinor(refund.amountMinor, Currency.JPY), note: refund.note },

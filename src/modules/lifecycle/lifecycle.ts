@@ -14,12 +14,20 @@ import { CancelReason, ITEM_TRANSITIONS, ItemStatus, LIVE_ITEM_STATUSES, ORDER_T
 import { paymentMachine } from '../payments/payment-state';
 import { ItemReturnRequest } from '../warehouse/return-request.entity';
 import { ITEM_EXCHANGE_TRANSITIONS, ItemExchangeStatus, OPEN_EXCHANGE_STATUSES } from '../warehouse/return-request-state';
+import type { Withdrawal } from '../withdrawals/withdrawal.entity';
+import { withdrawalMachine, type WithdrawalMove } from '../withdrawals/withdrawal-machine';
+import type { WithdrawalStatus } from '../withdrawals/withdrawal-state';
+import type { Refund } from '../refunds/refund.entity';
+import { refundMachine, type RefundMove } from '../refunds/refund-machine';
+import type { RefundStatus, RefundTo } from '../refunds/refund-state';
 
 /** Every order-side move says who and why. */
 export interface LifeMove extends BaseMove {
   actor: Actor;
   reason?: CancelReason;
   note?: string | null;
+  /** Where money this move refunds goes (default DEPOSIT; a guest's always back where it came from). */
+  refundTo?: RefundTo;
 }
 
 export interface OrderMove extends LifeMove {
@@ -94,10 +102,14 @@ export class Lifecycle {
   readonly cancellationRequest: StateMachine<CancellationRequest, CancellationRequestStatus, RequestMove>;
   readonly returnRequest: StateMachine<ItemReturnRequest, ItemExchangeStatus, RequestMove>;
   readonly deliveryProblem: StateMachine<DeliveryProblem, DeliveryProblemStatus, ProblemMove>;
+  /** Payouts to bank accounts (withdrawals/withdrawal-machine.ts). */
+  readonly withdrawal: StateMachine<Withdrawal, WithdrawalStatus, WithdrawalMove>;
+  /** Card refunds through PayPal (refunds/refund-machine.ts). */
+  readonly refund: StateMachine<Refund, RefundStatus, RefundMove>;
 
   /** Every machine, by the name docs/lifecycle.md gives it. */
   get machines(): Record<string, StateMachine<any, any, any>> {
-    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest };
+    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest, Refund: this.refund, Withdrawal: this.withdrawal };
   }
 
   constructor(private readonly app: App) {
@@ -179,6 +191,9 @@ export class Lifecycle {
         }),
       onEnter: { RESOLVED: (tx, problem, move) => this.deliveryProblemResolved(tx, problem, move) },
     });
+
+    this.withdrawal = withdrawalMachine(app);
+    this.refund = refundMachine(app);
   }
 
   /**
@@ -210,7 +225,7 @@ export class Lifecycle {
     if (!live.length) {
       const reason = move.reason ?? (move.lastItemLeft === ItemStatus.UNAVAILABLE ? CancelReason.PURCHASE_FAILED : CancelReason.ALL_ITEMS_CANCELLED);
       const note = reason === CancelReason.PURCHASE_FAILED ? 'None of the items could be bought.' : (move.note ?? null);
-      await this.cancelOrder(tx, order, { ...base, reason, note });
+      await this.cancelOrder(tx, order, { ...base, reason, note, refundTo: move.refundTo });
       return;
     }
     if (order.status === OrderStatus.PURCHASING && !live.some((i) => i.status === ItemStatus.PURCHASING)) {
@@ -237,6 +252,7 @@ export class Lifecycle {
       retain -= keep;
       await this.app.invoices.refund(tx, invoice, order, {
         amountMinor: net - keep, reference: { kind: DepositReferenceKind.ORDER, id: order.id }, note: `Order cancelled (${humanize(move.reason ?? CancelReason.OTHER)})`, actor: move.actor, at: move.at,
+        refundTo: move.refundTo,
       });
       // Void only when no money stays on it (unpaid, or paid and refunded in full).
       if (invoice.status === InvoiceStatus.OPEN && invoice.amountPaidMinor === invoice.amountRefundedMinor) {
@@ -282,7 +298,7 @@ export class Lifecycle {
       left -= amount;
       await this.app.invoices.refund(tx, invoice, order, {
         amountMinor: amount, reference: { kind: DepositReferenceKind.DELIVERY_PROBLEM, id: problem.id },
-        note: `Delivery problem (${humanize(problem.kind)}): ${problem.resolutionNote ?? 'refund'}`, actor: move.actor, at: move.at,
+        note: `Delivery problem (${humanize(problem.kind)}): ${problem.resolutionNote ?? 'refund'}`, actor: move.actor, at: move.at, refundTo: move.refundTo,
       });
     }
     if (left > 0n) throw new Error(`delivery problem ${problem.id}: ¥${left} of the refund found no money received`);
@@ -300,7 +316,7 @@ export class Lifecycle {
         amountMinor: amount > 0n ? amount : 0n,
         reference: move.refund?.reference ?? { kind: DepositReferenceKind.ORDER_ITEM, id: item.id },
         note: move.refund?.note ?? `“${item.title}” ${humanize(item.status)}`,
-        actor: move.actor, at: move.at, itemId: item.id,
+        actor: move.actor, at: move.at, itemId: item.id, refundTo: move.refundTo,
       });
     } else if (left) {
       await this.app.invoices.recomputeFirst(tx, order, move.actor, move.at);
@@ -310,7 +326,7 @@ export class Lifecycle {
       for (const request of open) await this.returnRequest.transition(tx, request, ItemExchangeStatus.CLOSED, { actor: move.actor, at: move.at, data: { note: 'The item left the order.' } });
     }
     if (left || item.status === ItemStatus.PURCHASED || item.status === ItemStatus.ARRIVED) {
-      await this.advance(tx, order, { actor: move.actor, at: move.at, reason: move.reason, note: move.note, lastItemLeft: left ? item.status : undefined });
+      await this.advance(tx, order, { actor: move.actor, at: move.at, reason: move.reason, note: move.note, refundTo: move.refundTo, lastItemLeft: left ? item.status : undefined });
     }
   }
 

@@ -16,6 +16,8 @@ export enum NotificationKind {
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM', // a problem opened or resolved
   CANCELLATION_DECIDED = 'CANCELLATION_DECIDED', // the answer to a cancellation request
   STAFF_MESSAGE = 'STAFF_MESSAGE', // staff wrote in the order's thread
+  REFUND = 'REFUND', // money going back to a card or a bank account: sent, failed, waiting for the account details
+  WITHDRAWAL = 'WITHDRAWAL', // a deposit withdrawal was paid or rejected (e-mail only: it belongs to no order)
   PASSWORD_RESET = 'PASSWORD_RESET', // a reset link (always sent: it cannot be turned off)
 }
 registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'What a notification is about; e-mail can be turned off per kind.' });
@@ -87,7 +89,7 @@ export function announce(e: AnnouncedEvent): Announcement | null {
         }
         case 'CANCELLED': {
           const why = CANCEL_REASONS[e.order.cancelReason ?? 'OTHER'] ?? '';
-          return { kind: NotificationKind.ORDER_CANCELLED, title: 'ご注文がキャンセルされました', body: `${n}\n${why}ご注文をキャンセルしました。お支払い済みの金額は返金されます（デポジットへ）。` };
+          return { kind: NotificationKind.ORDER_CANCELLED, title: 'ご注文がキャンセルされました', body: `${n}\n${why}ご注文をキャンセルしました。お支払い済みの金額は返金されます（返金先は別途お知らせします）。` };
         }
         default:
           return null;
@@ -108,6 +110,37 @@ export function announce(e: AnnouncedEvent): Announcement | null {
       return e.firstInvoice
         ? { kind: NotificationKind.PAYMENT_DUE_SOON, title: 'お支払い期限が近づいています', body: `${n}\n1次決済のお支払い期限まで48時間を切りました。${e.firstInvoice.dueAt ? `期限: ${jst(e.firstInvoice.dueAt)}` : ''}\n期限を過ぎるとご注文は自動的にキャンセルされます。` }
         : null;
+    case 'REFUNDED_TO_ORIGINAL_METHOD': {
+      const parts = [
+        Number(e.data.card ?? 0) > 0 ? `クレジットカードへ ${yen(e.data.card)}（カード会社により、ご利用明細への反映まで約3〜7日かかります）` : null,
+        Number(e.data.bankTransfer ?? 0) > 0 ? `銀行口座へのお振込みで ${yen(e.data.bankTransfer)}` : null,
+        Number(e.data.deposit ?? 0) > 0 ? `デポジットへ ${yen(e.data.deposit)}` : null,
+      ].filter(Boolean);
+      return { kind: NotificationKind.REFUND, title: '返金のお手続きを開始しました', body: `${n}
+${yen(e.data.amount)}を、お支払いいただいた方法で返金します。
+${parts.join('\n')}` };
+    }
+    case 'REFUND_SUCCEEDED':
+      return { kind: NotificationKind.REFUND, title: 'クレジットカードへの返金が完了しました', body: `${n}
+${yen(e.data.amount)}をクレジットカードへ返金しました。カード会社により、ご利用明細への反映まで約3〜7日かかります。` };
+    case 'REFUND_FAILED':
+      return {
+        kind: NotificationKind.REFUND,
+        title: 'クレジットカードへの返金ができませんでした',
+        body: `${n}
+${yen(e.data.amount)}をクレジットカードへ返金できませんでした。${e.data.fallback === 'DEPOSIT' ? 'この金額はデポジットへ返金しました。' : '銀行口座へお振込みしますので、アプリで返金先の口座をご登録ください。'}`,
+      };
+    case 'WITHDRAWAL_REQUESTED':
+      return e.data.awaitingBankAccount
+        ? { kind: NotificationKind.REFUND, title: '返金先の口座をご登録ください', body: `${n}
+${yen(e.data.amount)}を銀行振込で返金します。アプリで返金先の口座（銀行・支店・口座種別・口座番号・口座名義カナ）をご登録ください。` }
+        : null;
+    case 'WITHDRAWAL_COMPLETED':
+      return { kind: NotificationKind.REFUND, title: '返金をお振込みしました', body: `${n}
+${yen(e.data.amount)}をご指定の口座へお振込みしました。` };
+    case 'WITHDRAWAL_REJECTED':
+      return { kind: NotificationKind.REFUND, title: '返金のお振込みができませんでした', body: `${n}
+${yen(e.data.amount)}のお振込みができませんでした。${e.data.note ?? ''}` };
     case 'PAYMENT_REJECTED':
       return { kind: NotificationKind.PAYMENT_REJECTED, title: 'お振込みを確認できませんでした', body: `${n}\nご報告いただいたお振込みを確認できませんでした。お手数ですが、内容をご確認のうえメッセージでお知らせください。` };
     case 'CANCELLATION_APPROVED':

@@ -3,6 +3,7 @@ import {
 } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { MoneyInput } from '../../common/money';
+import { RefundTo } from '../refunds/refund-state';
 import { CancelReason, OrderStatusGroup, ShippingPriority } from './order-state';
 import { PREFECTURES } from './prefectures';
 
@@ -172,6 +173,12 @@ export class OrderCancelByStaffInput {
   @IsNotEmpty({ message: 'Say why the order is cancelled.' })
   @MaxLength(1000)
   note: string;
+
+  @Field(() => RefundTo, {
+    defaultValue: RefundTo.DEPOSIT,
+    description: 'Where the refunded money goes: DEPOSIT (default) or ORIGINAL_METHOD (card through PayPal, bank transfer to a bank payout). A guest’s always goes back where it came from.',
+  })
+  refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
 @InputType()

@@ -133,13 +133,13 @@ export class OrderService {
     return order;
   }
 
-  /** Staff cancel with a reason until shipment; money received is refunded to the deposit. */
+  /** Staff cancel with a reason until shipment; money received is refunded (to the deposit, or where it came from: `refundTo`). */
   async cancelByStaff(tx: EntityManager, viewer: Account, input: OrderCancelByStaffInput): Promise<Order> {
     await assertValid(input);
     const order = await this.lockForStaff(tx, input.orderId);
     const refusal = refuseStaffCancel(order, await this.firstPayment(tx, order.id));
     if (refusal) throw refusal;
-    await this.app.lifecycle.cancelOrder(tx, order, { actor: actorOf(viewer), at: this.app.clock.now(), reason: input.reason, note: input.note.trim() });
+    await this.app.lifecycle.cancelOrder(tx, order, { actor: actorOf(viewer), at: this.app.clock.now(), reason: input.reason, note: input.note.trim(), refundTo: input.refundTo });
     return order;
   }
 

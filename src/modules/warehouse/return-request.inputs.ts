@@ -1,4 +1,5 @@
 import { IsNotEmpty, IsOptional, MaxLength } from 'class-validator';
+import { RefundTo } from '../refunds/refund-state';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { UserError } from '../../common/errors';
 import { MoneyInput } from '../../common/money';
@@ -54,6 +55,12 @@ export class ItemExchangeDecideInput {
 
   @Field(() => LocalShippingPayer, { nullable: true, description: 'Who pays the local shipping; required when it is above zero.' })
   chargeTo?: LocalShippingPayer | null;
+
+  @Field(() => RefundTo, {
+    defaultValue: RefundTo.DEPOSIT,
+    description: 'Where the refunded money goes: DEPOSIT (default) or ORIGINAL_METHOD (card through PayPal, bank transfer to a bank payout). A guest’s always goes back where it came from.',
+  })
+  refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
 @InputType({ description: 'The replacement of an accepted exchange arrived: inspected like an arrival (count, note, photos).' })

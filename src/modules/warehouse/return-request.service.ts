@@ -1,4 +1,5 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
+import type { RefundTo } from '../refunds/refund-state';
 import type { App } from '../../app/app';
 import { isStaff } from '../../app/auth-checker';
 import { DomainError, UserErrorCode, type UserError } from '../../common/errors';
@@ -121,7 +122,7 @@ export class ReturnRequestService {
       // Settled before the item leaves, so the item's hooks find no open request to close.
       await this.transition(tx, request, to, { actor, at, changes, data });
       await this.transition(tx, request, ItemExchangeStatus.COMPLETED, { actor, at, changes: { completedBy: viewer.id, completedAt: at } });
-      const settled = await this.settleReturn(tx, order, item, request, customerPays, note, actor, at);
+      const settled = await this.settleReturn(tx, order, item, request, customerPays, note, actor, at, input.refundTo);
       const money = { refundedMinor: settled.refunded, withheldMinor: settled.withheld, ...(await this.chargeRest(tx, order, item, request, settled.toSecondInvoice, cost, actor, at)) };
       await tx.getRepository(ItemReturnRequest).update({ id: request.id }, money);
       Object.assign(request, money);
@@ -238,19 +239,19 @@ export class ReturnRequestService {
    * again less that shipping; what even that cannot cover goes on no invoice (the operator absorbs it).
    */
   private async settleReturn(
-    tx: EntityManager, order: Order, item: OrderItem, request: ItemReturnRequest, customerPays: bigint, note: string, actor: Actor, at: Date,
+    tx: EntityManager, order: Order, item: OrderItem, request: ItemReturnRequest, customerPays: bigint, note: string, actor: Actor, at: Date, refundTo?: RefundTo,
   ): Promise<{ refunded: bigint; withheld: bigint; toSecondInvoice: bigint }> {
     const lifecycle = this.app.lifecycle;
     const live = await lifecycle.liveItems(tx, order.id);
     if (live.length === 1 && live[0].id === item.id) {
-      const cancelled = await lifecycle.cancelOrder(tx, order, { actor, at, reason: CancelReason.CUSTOMER_REQUEST, note: 'Every item was returned to the seller.', retainMinor: customerPays, data: { requestId: request.id } });
+      const cancelled = await lifecycle.cancelOrder(tx, order, { actor, at, reason: CancelReason.CUSTOMER_REQUEST, note: 'Every item was returned to the seller.', retainMinor: customerPays, data: { requestId: request.id }, refundTo });
       return { refunded: cancelled.refunded, withheld: cancelled.retained, toSecondInvoice: 0n };
     }
     const first = (await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.FIRST, true))!;
     const withheld = min(customerPays, paidForItem(first, item));
     const refunded = await lifecycle.refundsOf(tx, order.id, () =>
       lifecycle.item.transition(tx, item, ItemStatus.CANCELLED, {
-        actor, at, order, note, data: { requestId: request.id, returned: true }, retainMinor: withheld,
+        actor, at, order, note, data: { requestId: request.id, returned: true }, retainMinor: withheld, refundTo,
         refund: { note: `“${item.title}” returned to the seller${withheld > 0n ? ` (less ¥${withheld} local shipping)` : ''}` },
       }),
     );

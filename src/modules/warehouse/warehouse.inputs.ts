@@ -1,4 +1,5 @@
 import { IsNotEmpty, IsOptional, MaxLength } from 'class-validator';
+import { RefundTo } from '../refunds/refund-state';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { UserError } from '../../common/errors';
 import { GraphQLUpload, type FileUploadPromise } from '../attachments/upload.scalar';
@@ -39,6 +40,12 @@ export class OrderItemUnavailableInput {
   @IsOptional()
   @MaxLength(1000)
   note?: string | null;
+
+  @Field(() => RefundTo, {
+    defaultValue: RefundTo.DEPOSIT,
+    description: 'Where the refunded money goes: DEPOSIT (default) or ORIGINAL_METHOD (card through PayPal, bank transfer to a bank payout). A guest’s always goes back where it came from.',
+  })
+  refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
 @InputType()

@@ -68,7 +68,7 @@ export class WarehouseService {
     const { order, item } = await this.lockItem(tx, input.itemId);
     this.expectItem(item, ItemStatus.PURCHASING);
     await this.app.lifecycle.item.transition(tx, item, ItemStatus.UNAVAILABLE, {
-      actor: actorOf(viewer), at: this.app.clock.now(), order, note: input.note ?? null, data: { reason: input.reason },
+      actor: actorOf(viewer), at: this.app.clock.now(), order, note: input.note ?? null, data: { reason: input.reason }, refundTo: input.refundTo,
       refund: { note: `“${item.title}” could not be bought (${humanize(input.reason)})` },
     });
     return { item, order };

@@ -58,6 +58,31 @@ export interface CardCapture {
   reference: string;
 }
 
+/** PayPal's refund statuses (Payments v2). COMPLETED and PENDING are accepted refunds; the others are not. */
+export type CardRefundStatus =
+  | 'COMPLETED' // the money went back to the buyer
+  | 'PENDING' // accepted, still being processed by PayPal (e.g. the funding was an eCheck)
+  | 'CANCELLED' // cancelled by PayPal
+  | 'FAILED'; // the refund failed
+
+export interface RefundCardCapture {
+  captureId: string;
+  /** Whole yen, > 0; at most what is left of the capture. */
+  amountJpy: bigint;
+  /** Idempotency key (sent as PayPal-Request-Id): a retry with it replays the first refund. */
+  requestId: string;
+  /** Our refund id, kept by PayPal as custom_id (and invoice_id) of the refund. */
+  reference: string;
+  /** Shown to the buyer (at most 255 characters are sent). */
+  noteToPayer?: string;
+}
+
+export interface CardRefund {
+  refundId: string;
+  status: CardRefundStatus;
+  amountJpy: bigint;
+}
+
 export interface CardOrder {
   providerOrderId: string;
   status: CardOrderStatus;
@@ -104,6 +129,11 @@ export interface CardPaymentProvider {
    */
   captureOrder(input: CaptureCardOrder): Promise<CardCapture>;
   getOrder(providerOrderId: string): Promise<CardOrder>;
+  /**
+   * Gives (part of) a capture back to the buyer's card. Safe to repeat with the same requestId
+   * (the first refund is replayed). Partial refunds may follow each other up to the captured amount.
+   */
+  refundCapture(input: RefundCardCapture): Promise<CardRefund>;
   /** `verified: false` for anything not provably sent by the provider; never throws for a bad request. */
   verifyWebhook(request: WebhookRequest): Promise<WebhookVerification>;
 }
@@ -116,6 +146,7 @@ export type CardProviderErrorCode =
   | 'INVALID_REQUEST' // our request was wrong (a bug, or an amount PayPal refuses)
   | 'UNAVAILABLE' // network, timeout, 5xx or rate limit after retries: try again with the same requestId
   | 'AUTH_FAILED' // our credentials were refused: an operator must fix the configuration
+  | 'REFUND_REFUSED' // PayPal will not refund this capture (fully refunded, amount above what is left, too old, not allowed)
   | 'UNEXPECTED_RESPONSE'; // the provider answered something we cannot read
 
 /**
@@ -152,6 +183,13 @@ export function checkCreateOrder(input: CreateCardOrder): void {
   for (const [field, url] of [['returnUrl', input.returnUrl], ['cancelUrl', input.cancelUrl]] as const) {
     if (!/^https?:\/\//.test(url ?? '')) throw new CardProviderError('INVALID_REQUEST', `${field} must be an http(s) URL.`);
   }
+}
+
+/** Refuses a refund PayPal would refuse anyway, before any network call. */
+export function checkRefund(input: RefundCardCapture): void {
+  if (typeof input.amountJpy !== 'bigint' || input.amountJpy <= 0n) throw new CardProviderError('INVALID_REQUEST', 'A refund must be a positive whole number of yen.');
+  if (!input.captureId) throw new CardProviderError('INVALID_REQUEST', 'A refund needs the capture id.');
+  if (!input.requestId) throw new CardProviderError('INVALID_REQUEST', 'A requestId is required.');
 }
 
 export function clipDescription(description: string): string {

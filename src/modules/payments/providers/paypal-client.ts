@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   CardProviderError,
   checkCreateOrder,
+  checkRefund,
   clipDescription,
   formatJpy,
   headerValue,
@@ -11,12 +12,14 @@ import {
   type CardOrder,
   type CardOrderCreated,
   type CardPaymentProvider,
+  type CardRefund,
+  type RefundCardCapture,
   type CardProviderErrorCode,
   type CreateCardOrder,
   type WebhookRequest,
   type WebhookVerification,
 } from './card-provider';
-import { approvalLink, captureOf, toCardOrder, toWebhookEvent } from './paypal-shapes';
+import { approvalLink, captureOf, toCardOrder, toCardRefund, toWebhookEvent } from './paypal-shapes';
 
 export interface PayPalSettings {
   clientId: string;
@@ -52,6 +55,21 @@ const DECLINED_ISSUES = new Set([
 ]);
 const NOT_APPROVED_ISSUES = new Set(['ORDER_NOT_APPROVED', 'PAYER_ACTION_REQUIRED']);
 const CLOSED_ISSUES = new Set(['ORDER_EXPIRED', 'ORDER_COMPLETED_OR_VOIDED', 'ORDER_IS_VOIDED', 'ORDER_ALREADY_COMPLETED']);
+// Payments v2 refund refusals: retrying cannot help.
+const REFUND_ISSUES = new Set([
+  'CAPTURE_FULLY_REFUNDED',
+  'REFUND_AMOUNT_EXCEEDED',
+  'REFUND_TIME_LIMIT_EXCEEDED',
+  'REFUND_NOT_ALLOWED',
+  'REFUND_NOT_PERMITTED_DUE_TO_CHARGEBACK',
+  'PENDING_CAPTURE',
+  'CAPTURE_DISPUTED_PARTIAL_REFUND_NOT_ALLOWED',
+  'PARTIAL_REFUND_NOT_ALLOWED',
+  'REFUND_FAILED_INSUFFICIENT_FUNDS',
+  'REFUND_CAPTURE_CURRENCY_MISMATCH',
+  'MAX_NUMBER_OF_REFUNDS_EXCEEDED',
+  'REFUND_IS_RESTRICTED',
+]);
 
 /**
  * PayPal Orders v2 over Node's fetch. No SDK: PayPal's old Node SDK (@paypal/checkout-server-sdk)
@@ -128,6 +146,21 @@ export class PayPalCardProvider implements CardPaymentProvider {
     return capture;
   }
 
+  /** Payments v2 refund of a capture (partial when `amountJpy` is less than what is left). */
+  async refundCapture(input: RefundCardCapture): Promise<CardRefund> {
+    checkRefund(input);
+    const refund = await this.call('POST', `/v2/payments/captures/${encodeURIComponent(input.captureId)}/refund`, {
+      requestId: input.requestId,
+      body: {
+        amount: formatJpy(input.amountJpy),
+        custom_id: input.reference,
+        invoice_id: `refund-${input.reference}`,
+        ...(input.noteToPayer ? { note_to_payer: [...input.noteToPayer].slice(0, 255).join('') } : {}),
+      },
+    });
+    return toCardRefund(refund, input.amountJpy);
+  }
+
   async getOrder(providerOrderId: string): Promise<CardOrder> {
     return toCardOrder(await this.call('GET', `/v2/checkout/orders/${encodeURIComponent(providerOrderId)}`, {}));
   }
@@ -193,7 +226,7 @@ export class PayPalCardProvider implements CardPaymentProvider {
         continue;
       }
       if (response.status >= 200 && response.status < 300) return response.json;
-      throw toError(response, `${method} ${path.replace(/\/orders\/[^/]+/, '/orders/{id}')}`);
+      throw toError(response, `${method} ${path.replace(/\/orders\/[^/]+/, '/orders/{id}').replace(/\/captures\/[^/]+/, '/captures/{id}')}`);
     }
   }
 
@@ -281,6 +314,7 @@ function toError(response: RawResponse, what: string): CardProviderError {
   if (status === 401 || status === 403) code = 'AUTH_FAILED';
   else if (status === 404) code = 'NOT_FOUND';
   else if (status === 409 || status === 429 || status >= 500) code = 'UNAVAILABLE';
+  else if (issue && REFUND_ISSUES.has(issue)) code = 'REFUND_REFUSED';
   else if (issue && DECLINED_ISSUES.has(issue)) code = 'DECLINED';
   else if (issue && NOT_APPROVED_ISSUES.has(issue)) code = 'NOT_APPROVED';
   else if (issue && CLOSED_ISSUES.has(issue)) code = 'ORDER_CLOSED';

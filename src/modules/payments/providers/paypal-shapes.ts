@@ -5,6 +5,8 @@ import {
   type CardCaptureStatus,
   type CardOrder,
   type CardOrderStatus,
+  type CardRefund,
+  type CardRefundStatus,
   type CardWebhookEvent,
 } from './card-provider';
 
@@ -67,6 +69,18 @@ export function toCardOrder(order: Json): CardOrder {
     reference: capture?.reference ?? unitReference(unit),
     capture,
   };
+}
+
+const REFUND_STATUSES = new Set<string>(['COMPLETED', 'PENDING', 'CANCELLED', 'FAILED']);
+
+/** A Payments v2 refund (`POST /v2/payments/captures/{id}/refund` answer). */
+export function toCardRefund(refund: Json, requestedJpy: bigint): CardRefund {
+  if (typeof refund?.id !== 'string') throw new CardProviderError('UNEXPECTED_RESPONSE', 'PayPal refund without id.');
+  if (typeof refund.status !== 'string' || !REFUND_STATUSES.has(refund.status)) {
+    throw new CardProviderError('UNEXPECTED_RESPONSE', `Unknown PayPal refund status: ${String(refund.status)}.`);
+  }
+  // `Prefer: return=minimal` answers carry no amount: the refund is of what was asked.
+  return { refundId: refund.id, status: refund.status as CardRefundStatus, amountJpy: refund.amount ? parseJpy(refund.amount) : requestedJpy };
 }
 
 /** The approval link: `payer-action` when created with payment_source, `approve` otherwise. */

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import {
   CardProviderError,
   checkCreateOrder,
+  checkRefund,
   clipDescription,
   formatJpy,
   headerValue,
@@ -10,6 +11,8 @@ import {
   type CardOrder,
   type CardOrderCreated,
   type CardPaymentProvider,
+  type CardRefund,
+  type RefundCardCapture,
   type CreateCardOrder,
   type WebhookRequest,
   type WebhookVerification,
@@ -54,6 +57,9 @@ export class SimulatorCardProvider implements CardPaymentProvider {
   private readonly createdByRequest = new Map<string, string>();
   private readonly webhookKey = randomBytes(32);
   private nextCaptureFailure: CardProviderError | null = null;
+  private nextRefundFailure: CardProviderError | null = null;
+  /** Refunds made, by request id (a repeat with the same id replays). */
+  readonly refunds = new Map<string, CardRefund & { captureId: string; reference: string }>();
 
   constructor(settings: SimulatorSettings) {
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
@@ -94,6 +100,33 @@ export class SimulatorCardProvider implements CardPaymentProvider {
       reference: order.reference,
     };
     return order.capture;
+  }
+
+  async refundCapture(input: RefundCardCapture): Promise<CardRefund> {
+    checkRefund(input);
+    const replayed = this.refunds.get(input.requestId);
+    if (replayed) return { refundId: replayed.refundId, status: replayed.status, amountJpy: replayed.amountJpy };
+    const order = [...this.orders.values()].find((o) => o.capture?.captureId === input.captureId);
+    if (!order?.capture) throw new CardProviderError('NOT_FOUND', `Simulator: no capture ${input.captureId}.`, { issue: 'INVALID_RESOURCE_ID' });
+    const failure = this.nextRefundFailure;
+    if (failure) {
+      this.nextRefundFailure = null;
+      throw failure;
+    }
+    const refunded = [...this.refunds.values()].filter((r) => r.captureId === input.captureId).reduce((sum, r) => sum + r.amountJpy, 0n);
+    if (refunded + input.amountJpy > order.capture.amountJpy) {
+      throw new CardProviderError('REFUND_REFUSED', `Simulator: only ¥${order.capture.amountJpy - refunded} of the capture is left to refund.`, {
+        issue: refunded >= order.capture.amountJpy ? 'CAPTURE_FULLY_REFUNDED' : 'REFUND_AMOUNT_EXCEEDED',
+      });
+    }
+    const refund = { refundId: `SIMREF${randomBytes(6).toString('hex').toUpperCase()}`, status: 'COMPLETED' as const, amountJpy: input.amountJpy, captureId: input.captureId, reference: input.reference };
+    this.refunds.set(input.requestId, refund);
+    return { refundId: refund.refundId, status: refund.status, amountJpy: refund.amountJpy };
+  }
+
+  /** Makes the next refund fail, e.g. `new CardProviderError('UNAVAILABLE', …)`. */
+  failNextRefund(error: CardProviderError) {
+    this.nextRefundFailure = error;
   }
 
   async getOrder(providerOrderId: string): Promise<CardOrder> {
