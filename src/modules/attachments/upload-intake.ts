@@ -147,12 +147,18 @@ async function storeOne(
   let source: Readable;
   try {
     upload = await file;
-    source = upload.createReadStream();
   } catch (error) {
     throw receiveError(error, `File ${ctx.index + 1}`, ctx);
   }
   const displayName = sanitizeDisplayName(upload.filename);
   const label = `“${displayName}”`;
+  try {
+    // Throws when graphql-upload already refused the part (e.g. over its size cut-off) while
+    // earlier files were being stored: the name is known by then, so the message says it.
+    source = upload.createReadStream();
+  } catch (error) {
+    throw receiveError(error, label, ctx);
+  }
   let sourceError: unknown;
   const chunks = source[Symbol.asyncIterator]();
   const next = async () => {
