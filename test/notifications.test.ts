@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { inTransaction } from '../src/common/transaction';
 import { remindPaymentDue } from '../src/jobs/payment-reminder.job';
@@ -9,6 +8,7 @@ import { startWorkers, type Workers } from '../src/jobs/workers';
 import { recordEvent, SYSTEM } from '../src/modules/orders/order-events';
 import { createMailer } from '../src/modules/notifications/mailer';
 import { startTestGateway, type TestGateway } from './support/gateway';
+import { startSmtpServer, type ReceivedMail } from './support/smtp';
 import { creditDeposit, customer, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 
 /**
@@ -16,49 +16,24 @@ import { creditDeposit, customer, invoicePay, itemInput, quoteOrder, staff, subm
  * smtp-server package receiving). Events become notifications and mails only after commit,
  * once each however often a job is retried.
  */
-interface Received {
-  to: string;
-  subject: string;
-  text: string;
-  messageId: string;
-}
-
 let gw: TestGateway;
 let workers: Workers;
 let clerk: Actor;
-const inbox: Received[] = [];
-/** How many DATA commands the server refuses before accepting again (a flaky SMTP server). */
-let failNext = 0;
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let inbox: ReceivedMail[];
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then((mail) => {
-        if (failNext > 0) {
-          failNext--;
-          const error = Object.assign(new Error('4.3.0 try again later'), { responseCode: 451 });
-          return callback(error);
-        }
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: mail.subject ?? '', text: mail.text ?? '', messageId: mail.messageId ?? '' });
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const port = (smtp.server.address() as { port: number }).port;
+  smtp = await startSmtpServer();
+  inbox = smtp.inbox;
   gw = await startTestGateway({ MAIL_RETRY_LIMIT: '2', MAIL_RETRY_DELAY_SECONDS: '1' });
   clerk = await staff(gw);
-  const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'shop@example.jp', dir: '', log: gw.app.log });
+  const mailer = createMailer({ smtpUrl: smtp.url, from: 'shop@example.jp', dir: '', log: gw.app.log });
   workers = await startWorkers(gw.app, gw.databaseUrl, { mailer, cron: false });
 });
 afterAll(async () => {
   await workers?.stop();
   await gw?.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, ms = 20_000): Promise<T> {
@@ -103,12 +78,12 @@ it('tells the customer about the quote once: an in-app notification and one e-ma
 
 it('retries a mail the SMTP server refused, and it arrives once', async () => {
   const owner = await customer(gw);
-  failNext = 1;
+  smtp.state.failNext = 1;
   await quoteOrder(gw, clerk, await submitOrder(gw, owner, [itemInput(1)]), ['10'], ['0'], '20');
   await waitFor('the retried quote mail', () => mailsTo(owner.email).length > 0);
   await new Promise((r) => setTimeout(r, 2500));
   expect(mailsTo(owner.email)).toHaveLength(1);
-  expect(failNext).toBe(0);
+  expect(smtp.state.failNext).toBe(0);
 });
 
 it('announces nothing for a transaction that rolls back after recording its event', async () => {
@@ -160,7 +135,7 @@ it('respects a customer who turned a kind of e-mail off, keeping the in-app noti
 
 it('ends a mail that keeps failing in the dead state, which staff list and retry', async () => {
   const owner = await customer(gw);
-  failNext = 1000;
+  smtp.state.failNext = 1000;
   await quoteOrder(gw, clerk, await submitOrder(gw, owner, [itemInput(1)]), ['10'], ['0'], '20');
   const FAILED = `{ failedJobs { id queue data retryCount } }`;
   const failed = await waitFor('the dead job', async () => {
@@ -168,7 +143,7 @@ it('ends a mail that keeps failing in the dead state, which staff list and retry
     return jobs.length ? jobs : null;
   }, 30_000);
   expect(failed[0]).toMatchObject({ queue: 'mail-send' });
-  failNext = 0;
+  smtp.state.failNext = 0;
   const retried = await gw.gql(`mutation($id: ID!) { jobRetry(id: $id) { retried userErrors { code } } }`, { id: failed[0].id }, { token: clerk.token });
   expect(retried.data.jobRetry).toEqual({ retried: true, userErrors: [] });
   await waitFor('the mail after the retry', () => mailsTo(owner.email).length > 0, 30_000);

@@ -1,5 +1,3 @@
-import { SMTPServer } from 'smtp-server';
-import { simpleParser } from 'mailparser';
 import { loadConfig } from '../src/app/config';
 import { startGateway, type Gateway } from '../src/app/gateway';
 import { autoCancelUnpaid } from '../src/jobs/auto-cancel.job';
@@ -7,6 +5,7 @@ import { startWorkers, type Workers } from '../src/jobs/workers';
 import { asTransactionKind } from '../src/common/transaction';
 import { createMailer } from '../src/modules/notifications/mailer';
 import { startTestGateway, type TestGateway } from './support/gateway';
+import { startSmtpServer } from './support/smtp';
 import { accountMadeDirectly, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 import { Role } from '../src/modules/accounts/account.entity';
 
@@ -20,23 +19,11 @@ let gw: TestGateway;
 const others: Gateway[] = [];
 const workers: Workers[] = [];
 let clerk: Actor;
-let smtp: SMTPServer;
-const inbox: { to: string; subject: string; text: string }[] = [];
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then((mail) => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), subject: mail.subject ?? '', text: mail.text ?? '' });
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`;
+  smtp = await startSmtpServer();
+  const smtpUrl = smtp.url;
   gw = await startTestGateway();
   clerk = await staff(gw);
   const config = loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', JWT_SECRET: 'test-secret-that-is-long-enough-for-hs256', STORAGE_DIR: gw.storageDir });
@@ -49,7 +36,7 @@ afterAll(async () => {
   for (const w of workers) await w.stop();
   for (const o of others) await o.stop();
   await gw?.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp?.close();
 });
 
 it('cancels each of 200 due orders once and mails each customer once, with three gateways and their workers on one database', async () => {
@@ -69,7 +56,7 @@ it('cancels each of 200 due orders once and mails each customer once, with three
   expect(counts.reduce((a, b) => a + b, 0)).toBe(200);
   await Promise.all(workers.map((w) => w.dispatch()));
 
-  const cancellations = () => inbox.filter((m) => m.subject.includes('キャンセル'));
+  const cancellations = () => smtp.inbox.filter((m) => m.subject.includes('キャンセル'));
   const deadline = Date.now() + 60_000;
   while (cancellations().length < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   await new Promise((r) => setTimeout(r, 1500)); // any duplicate would arrive by now

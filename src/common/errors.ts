@@ -106,3 +106,30 @@ export function forbidden(message = 'Your account may not do this.') {
 export function badUserInput(message: string, field: string[]) {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
 }
+
+/**
+ * Checks input parts one by one and keeps every refusal, so a client sees all problems at
+ * once: `check(fn)` returns fn's value, or undefined after recording its DomainError; `add`
+ * records one directly; `done()`
+ * throws them together (changing nothing) if there were any.
+ */
+export function errorCollector() {
+  const errors: UserError[] = [];
+  return {
+    check<T>(fn: () => T): T | undefined {
+      try {
+        return fn();
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        errors.push(...error.errors);
+        return undefined;
+      }
+    },
+    add(error: UserError): void {
+      errors.push(error);
+    },
+    done(): void {
+      if (errors.length) throw new DomainError(errors);
+    },
+  };
+}

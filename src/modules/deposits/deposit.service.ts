@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
 import { isStaff } from '../../app/auth-checker';
-import { DomainError, forbidden, unauthenticated, UserError, UserErrorCode } from '../../common/errors';
+import { DomainError, errorCollector, forbidden, unauthenticated, UserErrorCode } from '../../common/errors';
 import { isUuid } from '../../common/ids';
 import { assertIdempotencyKey, idempotent } from '../../common/idempotency';
 import { Currency, formatMinor, Money, parseMoneyInput } from '../../common/money';
@@ -147,29 +147,21 @@ export class DepositService {
 
   /** Every problem with the input at once, as userErrors. */
   private async parseAdjust(tx: EntityManager, input: DepositAdjustInput) {
-    const errors: UserError[] = [];
-    const check = <T>(fn: () => T): T | undefined => {
-      try {
-        return fn();
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        errors.push(...error.errors);
-        return undefined;
-      }
-    };
+    const inputs = errorCollector();
+    const check = <T>(fn: () => T) => inputs.check(fn);
     const amountMinor = check(() => {
       const minor = parseMoneyInput(input.amount, Currency.JPY, ['input', 'amount'], { allowNegative: true });
       if (minor === 0n) throw new DomainError(UserErrorCode.INVALID, 'An adjustment cannot be zero.', ['input', 'amount', 'amount']);
       return minor;
     });
     const note = input.note.trim();
-    if (!note) errors.push({ code: UserErrorCode.INVALID, field: ['input', 'note'], message: 'Write why the deposit is adjusted.' });
-    if (note.length > NOTE_MAX) errors.push({ code: UserErrorCode.INVALID, field: ['input', 'note'], message: `The note can have at most ${NOTE_MAX} characters.` });
+    if (!note) inputs.add({ code: UserErrorCode.INVALID, field: ['input', 'note'], message: 'Write why the deposit is adjusted.' });
+    if (note.length > NOTE_MAX) inputs.add({ code: UserErrorCode.INVALID, field: ['input', 'note'], message: `The note can have at most ${NOTE_MAX} characters.` });
     check(() => assertIdempotencyKey(input.idempotencyKey));
     const accountId = input.accountId.toLowerCase();
     const customer = isUuid(accountId) ? await tx.getRepository(Account).findOne({ where: { id: accountId } }) : null;
-    if (customer?.role !== Role.CUSTOMER) errors.push({ code: UserErrorCode.NOT_FOUND, field: ['input', 'accountId'], message: 'No such customer.' });
-    if (errors.length) throw new DomainError(errors);
+    if (customer?.role !== Role.CUSTOMER) inputs.add({ code: UserErrorCode.NOT_FOUND, field: ['input', 'accountId'], message: 'No such customer.' });
+    inputs.done();
     return { accountId, amountMinor: amountMinor!, note };
   }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
 import { isStaff } from '../../app/auth-checker';
-import { DomainError, forbidden, unauthenticated, type UserError, UserErrorCode } from '../../common/errors';
+import { DomainError, errorCollector, forbidden, unauthenticated, UserErrorCode } from '../../common/errors';
 import { isUuid, requireUuid } from '../../common/ids';
 import { assertIdempotencyKey, idempotent } from '../../common/idempotency';
 import { Currency, formatMinor, Money, parseMoneyInput } from '../../common/money';
@@ -76,16 +76,8 @@ export class WithdrawalService {
   async request(tx: EntityManager, viewer: Account | null, input: DepositWithdrawalRequestInput): Promise<{ withdrawal: Withdrawal; balance: Money }> {
     if (!viewer) throw unauthenticated();
     if (viewer.role !== Role.CUSTOMER) throw forbidden('Only customers withdraw from their own deposit.');
-    const errors: UserError[] = [];
-    const collect = <T>(fn: () => T): T | undefined => {
-      try {
-        return fn();
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        errors.push(...error.errors);
-        return undefined;
-      }
-    };
+    const inputs = errorCollector();
+    const collect = <T>(fn: () => T) => inputs.check(fn);
     const amountMinor = collect(() => {
       const minor = parseMoneyInput(input.amount, Currency.JPY, ['input', 'amount']);
       if (minor <= 0n) throw new DomainError(UserErrorCode.INVALID, 'Withdraw at least 1 yen.', ['input', 'amount', 'amount']);
@@ -93,7 +85,7 @@ export class WithdrawalService {
     });
     const bankAccount = collect(() => parseBankAccount(input.bankAccount, ['input', 'bankAccount']));
     collect(() => assertIdempotencyKey(input.idempotencyKey));
-    if (errors.length) throw new DomainError(errors);
+    inputs.done();
     const at = this.app.clock.now();
     const result = await idempotent(
       tx,
