@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { CardProviderError } from '../src/modules/payments/providers/card-provider';
 import type { SimulatorCardProvider } from '../src/modules/payments/providers/simulator-provider';
 import { FakePayPal } from './support/fake-paypal';
+import { recoverCardCaptures } from '../src/jobs/capture-recovery.job';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { creditDeposit, customer, invoicePay, itemInput, PAYMENT_FIELDS, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 
@@ -100,6 +101,11 @@ describe('card payments (simulator)', () => {
     sim.approve(card.providerOrderId);
     sim.failNextCapture(new CardProviderError('UNAVAILABLE', 'Simulator: down'));
     expect((await complete(card.id)).data.paymentCardComplete.userErrors[0].code).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
+    // Whether PayPal took the money is unknown: the payment stays CAPTURING, so a new invoicePay cannot replace it…
+    const again = await invoicePay(gw, alice, { invoiceId: order.firstInvoice.id, useDeposit: false, method: 'BANK_TRANSFER' });
+    expect(again.data.invoicePay.userErrors[0].code).toBe('PAYMENT_IN_PROGRESS');
+    // …until the recovery sweep has asked PayPal (a minute later), which settles it once.
+    expect(await recoverCardCaptures(gw.app, new Date(gw.clock.now().getTime() + 2 * 60_000))).toBe(1);
     expect((await complete(card.id)).data.paymentCardComplete.payment.status).toBe('SETTLED');
     const other = await quoted(alice);
     const transfer = (await invoicePay(gw, alice, { invoiceId: other.firstInvoice.id, useDeposit: false, method: 'BANK_TRANSFER' })).data.invoicePay.payments[0];

@@ -97,7 +97,7 @@ export class CardCaptures {
    * await the same outcome (`inFlight`).
    */
   run(claim: Extract<Claim, { kind: 'claimed' }>, actor: Actor): Promise<UserError[]> {
-    const attempt = (async () => this.finish(claim, await this.ask(claim), actor, { releaseWhenUnavailable: true }))();
+    const attempt = (async () => this.finish(claim, await this.ask(claim), actor, { releaseOnRefusedCredentials: true }))();
     this.inflight.set(claim.paymentId, attempt);
     const forget = () => {
       if (this.inflight.get(claim.paymentId) === attempt) this.inflight.delete(claim.paymentId);
@@ -134,7 +134,7 @@ export class CardCaptures {
     claim: Extract<Claim, { kind: 'claimed' }>,
     answer: ProviderAnswer,
     actor: Actor,
-    options: { releaseWhenUnavailable: boolean },
+    options: { releaseOnRefusedCredentials: boolean },
   ): Promise<UserError[]> {
     let rethrow: Error | null = null;
     const userErrors = await inTransaction(this.app.ds, async (tx): Promise<UserError[]> => {
@@ -170,10 +170,12 @@ export class CardCaptures {
           await release(true);
           return refusal(error, this.app, payment.id);
         case 'UNAVAILABLE':
+          // Unknown whether PayPal took the money: the payment stays CAPTURING (money on its way,
+          // so nothing can replace or cancel it) until the recovery sweep has asked PayPal.
+          return refusal(error, this.app, payment.id);
         case 'AUTH_FAILED':
-          // Unknown whether PayPal took the money; a retry with the same request id replays its answer.
-          if (!options.releaseWhenUnavailable) return refusal(error, this.app, payment.id);
-          await release(false);
+          // PayPal refused our credentials: nothing was charged, the buyer may try again later.
+          if (options.releaseOnRefusedCredentials) await release(false);
           return refusal(error, this.app, payment.id);
         default:
           // INVALID_REQUEST: PayPal refused our request (a bug); nothing was captured.
@@ -293,7 +295,7 @@ export class CardCaptures {
       log.warn({ err: answer.error }, 'card capture recovery: no usable answer from PayPal, tried again next minute');
       return false;
     }
-    const attempt = this.finish(claim, answer, SYSTEM, { releaseWhenUnavailable: false });
+    const attempt = this.finish(claim, answer, SYSTEM, { releaseOnRefusedCredentials: false });
     this.inflight.set(claim.paymentId, attempt);
     try {
       await attempt;
@@ -326,6 +328,6 @@ function refusal(error: CardProviderError, app: App, paymentId: string): UserErr
       return [{ code: UserErrorCode.NOT_APPROVED, field, message: 'The payment has not been approved at PayPal yet. Open the approval page first.' }];
     default:
       if (error.code === 'AUTH_FAILED') app.log.error({ err: error, paymentId }, 'PayPal refused our credentials');
-      return [{ code: UserErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, field, message: 'The card payment service cannot be reached. Try again in a few minutes; you will not be charged twice.' }];
+      return [{ code: UserErrorCode.PAYMENT_PROVIDER_UNAVAILABLE, field, message: 'The card payment service cannot be reached. We will confirm the payment with it within a few minutes; you will not be charged twice.' }];
   }
 }
