@@ -21,6 +21,8 @@ export const CANCELLATION_REQUEST_TRANSITIONS: TransitionTable<CancellationReque
 @ObjectType({ description: 'A customer’s request to cancel a paid order, or some of its items.' })
 @Entity('cancellation_request')
 // At most one open request per order.
+// An order's requests, oldest first (Order.cancellationRequests).
+@Index('cancellation_request_order_idx', ['orderId', 'requestedAt'])
 @Index('cancellation_request_pending_key', ['orderId'], { unique: true, where: `"status" = 'PENDING'` })
 export class CancellationRequest {
   @Field(() => ID)

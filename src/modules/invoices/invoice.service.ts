@@ -1,10 +1,9 @@
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
 import { addDays } from '../../common/clock';
 import { formatMinor, Currency } from '../../common/money';
 import { OrderItem } from '../orders/order-item.entity';
 import type { Order } from '../orders/order.entity';
-import { LIVE_ITEM_STATUSES } from '../orders/order-state';
 import { recordEvent, type Actor } from '../orders/order-events';
 import { computeFirstInvoice, formatRate, parseRate, type QuotedItem, type ServiceFeeRule } from './invoice-calc';
 import { Invoice } from './invoice.entity';
@@ -52,7 +51,7 @@ export class InvoiceService {
   async recomputeFirst(tx: EntityManager, order: Order, actor: Actor, at: Date): Promise<Invoice | null> {
     const invoice = await this.findForOrder(tx, order.id, InvoiceKind.FIRST, true);
     if (!invoice || invoice.status !== InvoiceStatus.OPEN) return invoice;
-    const items = await tx.getRepository(OrderItem).find({ where: { orderId: order.id, status: In(LIVE_ITEM_STATUSES) }, order: { position: 'ASC' } });
+    const items = await this.app.lifecycle.liveItems(tx, order.id);
     const stored = invoice.pricing.serviceFee as { percentBps: number; minimumJpy: string };
     const { lines, total } = computeFirstInvoice(quoted(items), parseRate(invoice.exchangeRate!, []), {
       percentBps: stored.percentBps,

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
 import { isStaff } from '../../app/auth-checker';
 import { DomainError, UserErrorCode } from '../../common/errors';
@@ -13,7 +13,7 @@ import { parseRate } from '../invoices/invoice-calc';
 import { InvoiceKind } from '../invoices/invoice-state';
 import { OrderItem } from './order-item.entity';
 import { Order } from './order.entity';
-import { CancelReason, ItemStatus, LIVE_ITEM_STATUSES, OrderStatus } from './order-state';
+import { CancelReason, ItemStatus, OrderStatus } from './order-state';
 import { actorOf, recordEvent } from './order-events';
 import {
   firstPaymentState, refuseAddressChange, refuseCustomerCancel, refuseItemChange, refuseQuote, refuseStaffCancel, type FirstPaymentState,
@@ -81,7 +81,7 @@ export class OrderService {
     const refusal = refuseQuote(order);
     if (refusal) throw refusal;
     const rate = parseRate(input.exchangeRate, ['input', 'exchangeRate']);
-    const items = await this.liveItems(tx, order.id);
+    const items = await this.app.lifecycle.liveItems(tx, order.id);
     const quotes = new Map(input.items.map((q, i) => [q.itemId, { q, i }]));
     if (quotes.size !== input.items.length || items.length !== quotes.size || items.some((it) => !quotes.has(it.id))) {
       throw new DomainError(UserErrorCode.QUOTE_ITEMS_MISMATCH, `Quote each of the order's ${items.length} items exactly once.`, ['input', 'items']);
@@ -212,10 +212,6 @@ export class OrderService {
     const order = await tx.getRepository(Order).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!order) throw notFound('order', ['input', 'orderId']);
     return order;
-  }
-
-  liveItems(tx: EntityManager, orderId: string): Promise<OrderItem[]> {
-    return tx.getRepository(OrderItem).find({ where: { orderId, status: In(LIVE_ITEM_STATUSES) }, order: { position: 'ASC' } });
   }
 
   async firstPayment(tx: EntityManager, orderId: string): Promise<FirstPaymentState> {
