@@ -108,6 +108,8 @@ async function openQuestionItems(world: World, orderId: string): Promise<string[
   return rows.map((r) => r.item_id);
 }
 
+const RESHIP_NUMBERS = ['EE987654321JP', 'EE123456785JP', 'EE111111111JP'];
+let reships = 0;
 const PROBLEM_KINDS = ['LOST', 'RETURNED_TO_SENDER', 'REFUSED', 'DAMAGED', 'WRONG_ITEM'];
 
 /** One step per OrderAction (the API's names), each with valid input. */
@@ -248,7 +250,8 @@ export const ACTIONS: Record<string, Step> = {
       const problem = v.deliveryProblems.find((p) => p.status === 'OPEN');
       if (!problem) return null;
       const how = ['RESHIP', 'REFUND', 'CLOSE'][pick % 3];
-      const extra = how === 'RESHIP' ? { carrier: 'JAPAN_POST', trackingNumber: 'EE123456789JP' } : how === 'REFUND' ? { refundAmount: { amount: '100', currency: 'JPY' } } : {};
+      // A reship is a new parcel: a tracking number other than the parcel's (SHIP's, or the last reship's).
+      const extra = how === 'RESHIP' ? { carrier: 'JAPAN_POST', trackingNumber: RESHIP_NUMBERS[reships++ % RESHIP_NUMBERS.length] } : how === 'REFUND' ? { refundAmount: { amount: '100', currency: 'JPY' } } : {};
       return mutate(w, 'staff', o, 'orderDeliveryProblemResolve', 'OrderDeliveryProblemResolveInput', { problemId: problem.id, resolution: how, note: '対応しました', ...extra });
     },
   },
