@@ -89,7 +89,8 @@ const details = (move: LifeMove) => ({ ...(move.reason ? { reason: move.reason }
  * - an invoice entering PAID: the first moves the order to PURCHASING (and its items with it),
  *   the second to PREPARING_SHIPMENT;
  * - an order entering COMPLETED or CANCELLED: its open reply deadlines close (nothing is left
- *   to cancel for a missing reply);
+ *   to cancel for a missing reply) and it leaves the UNANSWERED_MESSAGE and SELLER_QUESTION
+ *   queues (facts on its row that messaging keeps);
  * - a delivery problem entering RESOLVED: RESHIP puts the new carrier and tracking number on
  *   the order and restarts its auto-completion clock (`shippedAt`); REFUND refunds the amount
  *   from the order's invoices, the first invoice first.
@@ -126,13 +127,13 @@ export class Lifecycle {
       record: (tx, order, from, to, move) => recordEvent(tx, { orderId: order.id, type: 'ORDER_STATUS_CHANGED', actor: move.actor, at: move.at, from, to, data: details(move) }),
       onEnter: {
         CANCELLED: (tx, order, move) => this.orderCancelled(tx, order, move),
-        COMPLETED: (tx, order, move) => this.app.messages.closeReplyDeadlines(tx, order.id, move.at),
+        COMPLETED: (tx, order, move) => this.app.messages.orderClosed(tx, order, move.at),
       },
       notes: {
         onEnter: {
           CANCELLED:
-            'live items → CANCELLED; everything received on its invoices refunded (less `retainMinor`); unpaid invoices → VOID; a PENDING cancellation request → APPROVED; open exchanges/returns → CLOSED; reply deadlines stop counting',
-          COMPLETED: 'reply deadlines stop counting (the REPLY_OVERDUE queue)',
+            'live items → CANCELLED; everything received on its invoices refunded (less `retainMinor`); unpaid invoices → VOID; a PENDING cancellation request → APPROVED; open exchanges/returns → CLOSED; reply deadlines stop counting; out of the UNANSWERED_MESSAGE and SELLER_QUESTION queues',
+          COMPLETED: 'reply deadlines stop counting (the REPLY_OVERDUE queue); out of the UNANSWERED_MESSAGE and SELLER_QUESTION queues',
         },
       },
     });
@@ -271,7 +272,7 @@ export class Lifecycle {
     for (const request of open) {
       await this.returnRequest.transition(tx, request, ItemExchangeStatus.CLOSED, { actor: move.actor, at: move.at, data: { note: 'The order was cancelled.' } });
     }
-    await this.app.messages.closeReplyDeadlines(tx, order.id, move.at);
+    await this.app.messages.orderClosed(tx, order, move.at);
   }
 
   /**

@@ -28,6 +28,10 @@ export class MessageAuthor {
 })
 // An item's seller questions (message-loaders.ts `sellerQuestionsOf`); most messages are about no item.
 @Index('message_item_idx', ['itemId'], { where: `"item_id" IS NOT NULL` })
+// Unread counts (order-read-model.ts) and markRead: only the order's unread messages, not its thread.
+@Index('message_unread_idx', ['orderId', 'authorSide'], { where: `"read_at" IS NULL` })
+// Order.replyDeadline: the order's reply deadlines, newest first, not its whole thread.
+@Index('message_reply_deadline_idx', ['orderId', 'seq'], { where: `"reply_deadline" IS NOT NULL` })
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

@@ -33,13 +33,15 @@ export function sideOf(access: OrderAccess): MessageSide {
 
 export class MessageService {
   constructor(private readonly app: App) {
-    // Staff work queues owned by messaging.
+    // Staff work queues owned by messaging. Facts on the order row (kept by messageWritten and orderClosed), each with a partial index
+    // holding only the orders in its queue, in the queue's order: a page reads a page of rows.
     app.orderQueries.queues.set(StaffQueue.UNANSWERED_MESSAGE, {
-      sql: `EXISTS (SELECT 1 FROM message m WHERE m.order_id = o.id AND m.author_side = 'CUSTOMER'
-              AND NOT EXISTS (SELECT 1 FROM message s WHERE s.order_id = o.id AND s.author_side = 'STAFF' AND s.seq > m.seq))`,
+      sql: 'o.awaiting_reply_since IS NOT NULL',
+      orderBy: { column: 'o.awaiting_reply_since', key: (order) => order.awaitingReplySince! },
     });
     app.orderQueries.queues.set(StaffQueue.SELLER_QUESTION, {
-      sql: `EXISTS (SELECT 1 FROM message q WHERE q.order_id = o.id AND q.ask_seller_before_purchase AND q.answered_at IS NULL)`,
+      sql: 'o.seller_question_since IS NOT NULL',
+      orderBy: { column: 'o.seller_question_since', key: (order) => order.sellerQuestionSince! },
     });
     // Seed 001: staff set a deadline ("no reply by then and the order is cancelled") that passed
     // without a reply. Read from message_open_reply_deadline_idx: only deadlines still counting.
@@ -47,6 +49,40 @@ export class MessageService {
       sql: `EXISTS (SELECT 1 FROM message d WHERE d.order_id = o.id AND d.author_side = 'STAFF' AND d.reply_deadline_closed_at IS NULL AND d.reply_deadline <= :replyDueBy)`,
       params: () => ({ replyDueBy: app.clock.now() }),
     });
+  }
+
+  /**
+   * The order was completed or cancelled: its reply deadlines stop counting (nothing is left to
+   * cancel for a missing reply), and it leaves the UNANSWERED_MESSAGE and SELLER_QUESTION queues
+   * (closing the order answers what was pending, and an open seller question is moot). A
+   * customer message while the thread stays open puts it back in UNANSWERED_MESSAGE.
+   */
+  async orderClosed(tx: EntityManager, order: Order, at: Date): Promise<void> {
+    await this.closeReplyDeadlines(tx, order.id, at);
+    await tx.query(`UPDATE customer_order SET awaiting_reply_since = NULL, seller_question_since = NULL WHERE id = $1`, [order.id]);
+    Object.assign(order, { awaitingReplySince: null, sellerQuestionSince: null });
+  }
+
+  /**
+   * Keeps the order's queue facts after a message, in its transaction: a customer message starts
+   * the wait for a reply (unless one is already waiting), a seller question the wait for its
+   * answer; any staff message is the reply, and one answering seller questions leaves the
+   * order waiting only for the oldest question still open, if any.
+   */
+  private async messageWritten(tx: EntityManager, order: Order, message: Message, answered: number): Promise<void> {
+    const customer = message.authorSide === MessageSide.CUSTOMER;
+    const [[row]]: [{ awaiting_reply_since: Date | null; seller_question_since: Date | null }[], number] = await tx.query(
+      customer
+        ? `UPDATE customer_order SET awaiting_reply_since = coalesce(awaiting_reply_since, $2),
+             seller_question_since = CASE WHEN $3 THEN coalesce(seller_question_since, $2) ELSE seller_question_since END
+            WHERE id = $1 RETURNING awaiting_reply_since, seller_question_since`
+        : `UPDATE customer_order SET awaiting_reply_since = NULL,
+             seller_question_since = CASE WHEN $2 THEN (SELECT min(q.created_at) FROM message q WHERE q.order_id = $1 AND q.ask_seller_before_purchase AND q.answered_at IS NULL)
+                                          ELSE seller_question_since END
+            WHERE id = $1 RETURNING awaiting_reply_since, seller_question_since`,
+      customer ? [order.id, message.createdAt, message.askSellerBeforePurchase] : [order.id, answered > 0],
+    );
+    Object.assign(order, { awaitingReplySince: row.awaiting_reply_since, sellerQuestionSince: row.seller_question_since });
   }
 
   /** The order's reply deadlines stop counting (the customer replied, a newer one was set, or the order ended). */
@@ -158,6 +194,7 @@ export class MessageService {
       );
       answered = result.affected ?? 0;
     }
+    await this.messageWritten(tx, order, message, answered);
     const type = input.askSellerBeforePurchase ? 'SELLER_QUESTION_ASKED' : answered ? 'SELLER_QUESTION_ANSWERED' : 'MESSAGE_SENT';
     await recordEvent(tx, { orderId: order.id, itemId: item?.id ?? null, type, actor, at: now, data: { messageId: message.id, files: stored.length } });
     return message;

@@ -24,9 +24,17 @@ export const STATUS_QUEUES: Partial<Record<StaffQueue, OrderStatus>> = {
 
 /**
  * A condition on alias `o` (the order) selecting orders in a staff queue; `params` may be
- * computed per query (e.g. the clock's now for a deadline).
+ * computed per query (e.g. the clock's now for a deadline). A queue kept as a fact on the order
+ * row lists by that fact (`orderBy`: the column, never null in the queue, and its value on the
+ * entity for the cursor) rather than by `submitted_at`, so its partial index gives the order.
  */
-export type QueueCondition = { sql: string; params?: Record<string, unknown> | (() => Record<string, unknown>) };
+export type QueueCondition = {
+  sql: string;
+  params?: Record<string, unknown> | (() => Record<string, unknown>);
+  orderBy?: { column: string; key: (order: Order) => Date };
+};
+
+const BY_SUBMISSION = { column: 'o.submitted_at', key: (order: Order) => order.submittedAt };
 
 /**
  * A status written into the SQL rather than bound: each queue and status group is then a
@@ -77,7 +85,8 @@ export class OrderQueryService {
 
   /**
    * Customers page through their own orders, newest first. Staff see all, can search by
-   * order number, e-mail or phone, and list a queue (oldest first: first come, first served).
+   * order number, e-mail or phone, and list a queue (oldest first: first come, first served;
+   * a message queue by how long the customer has waited).
    */
   async list(viewer: Account, filter: OrdersFilter | null | undefined, first: number | undefined, after: string | null | undefined): Promise<ConnectionShape<OrderRead>> {
     const size = pageSize(first);
@@ -91,19 +100,21 @@ export class OrderQueryService {
       const search = searchCondition(filter.search.trim());
       qb.andWhere(search.sql, search.params);
     }
+    let sort = BY_SUBMISSION;
     if (filter?.awaiting) {
       const status = STATUS_QUEUES[filter.awaiting];
-      const condition = status ? { sql: `o.status = ${statusLiteral(status)}` } : this.queues.get(filter.awaiting);
+      const condition: QueueCondition | undefined = status ? { sql: `o.status = ${statusLiteral(status)}` } : this.queues.get(filter.awaiting);
       if (!condition) throw new GraphQLError(`The ${filter.awaiting} queue is not available.`, { extensions: { code: 'BAD_USER_INPUT' } });
       qb.andWhere(condition.sql, typeof condition.params === 'function' ? condition.params() : condition.params);
+      sort = condition.orderBy ?? sort;
     }
     const cursor = decodeCursor(after, 2);
     if (cursor) {
-      qb.andWhere(`(o.submitted_at, o.id) ${ascending ? '>' : '<'} (:at, :id)`, { at: new Date(String(cursor[0])), id: cursor[1] });
+      qb.andWhere(`(${sort.column}, o.id) ${ascending ? '>' : '<'} (:at, :id)`, { at: new Date(String(cursor[0])), id: cursor[1] });
     }
     const dir = ascending ? 'ASC' : 'DESC';
-    const [sql, params] = qb.select(this.app.orderReads.page.select).orderBy('o.submitted_at', dir).addOrderBy('o.id', dir).limit(size + 1).getQueryAndParameters();
+    const [sql, params] = qb.select(this.app.orderReads.page.select).orderBy(sort.column, dir).addOrderBy('o.id', dir).limit(size + 1).getQueryAndParameters();
     const rows = await preparedQuery(this.app.ds, sql, params);
-    return toConnection(rows.map((row) => this.app.orderReads.page.read(row)), size, ({ order: o }) => [o.submittedAt.toISOString(), o.id]);
+    return toConnection(rows.map((row) => this.app.orderReads.page.read(row)), size, ({ order: o }) => [sort.key(o).toISOString(), o.id]);
   }
 }

@@ -19,6 +19,9 @@ export { DeliveryAddress };
 // cancellationCounts over a period; the auto-complete sweep's due orders.
 @Index('customer_order_cancelled_idx', ['cancelledAt', 'cancelReason'], { where: `"status" = 'CANCELLED'` })
 @Index('customer_order_shipped_idx', ['shippedAt'], { where: `"status" = 'SHIPPED'` })
+// The UNANSWERED_MESSAGE and SELLER_QUESTION queues: only the orders in them, longest waiting first.
+@Index('customer_order_awaiting_reply_idx', ['awaitingReplySince', 'id'], { where: `"awaiting_reply_since" IS NOT NULL` })
+@Index('customer_order_seller_question_idx', ['sellerQuestionSince', 'id'], { where: `"seller_question_since" IS NOT NULL` })
 export class Order {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -111,6 +114,19 @@ export class Order {
 
   @Column({ name: 'tracking_number', type: 'varchar', length: 40, nullable: true })
   trackingNumber: string | null;
+
+  /**
+   * Queue facts kept by messaging (message.service.ts) in the transaction of each message and
+   * of the order's closing, so a queue reads its own rows through a partial index instead of
+   * probing every order's thread. Not in the API: the queues are.
+   * When the oldest customer message staff have not answered yet was sent (UNANSWERED_MESSAGE).
+   */
+  @Column({ name: 'awaiting_reply_since', type: 'timestamptz', nullable: true })
+  awaitingReplySince: Date | null;
+
+  /** When the oldest seller question staff have not answered yet was asked (SELLER_QUESTION). */
+  @Column({ name: 'seller_question_since', type: 'timestamptz', nullable: true })
+  sellerQuestionSince: Date | null;
 
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
