@@ -220,6 +220,32 @@ describe('query plans at 30,000 orders (no sequential scan of a big table, the i
     expect(s.indexes).toEqual(expect.arrayContaining([expect.stringMatching(/^customer_order_(status_)?submitted(_id)?_idx$/)]));
   });
 
+  it.each([
+    ['UNANSWERED_MESSAGE', 'customer_order_awaiting_reply_idx', /awaiting_reply_since/],
+    ['SELLER_QUESTION', 'customer_order_seller_question_idx', /seller_question_since/],
+  ])('staff queue %s, second page: its partial index on the fact kept on the order, in the queue’s order; unread counts and reply deadlines from theirs', async (queue, index, fact) => {
+    // given copies waiting in the queue (the template orders that wait, copied)
+    const page1 = await gw.gql(STAFF_ORDER_LIST, { first: 50, filter: { awaiting: queue } }, { token: clerk.token });
+    expect(page1.data.orders.pageInfo.hasNextPage).toBe(true);
+
+    // when staff open its second page
+    const statements = await statementsDuring(async () => {
+      const res = await gw.gql(STAFF_ORDER_LIST, { first: 50, after: page1.data.orders.pageInfo.endCursor, filter: { awaiting: queue } }, { token: clerk.token });
+      expect(res.data.orders.nodes).toHaveLength(50);
+    });
+
+    // then the list reads the queue's own rows through its index, already in order (no sort, no
+    // probe of each order's thread), custom and generic plan; nothing scans a big table
+    const list = the(statements, /ORDER BY\s+"?o"?\."?(awaiting_reply_since|seller_question_since)/i);
+    for (const plan of [await planOf(list), await genericPlanOf(list)]) {
+      const { summary: s } = expectPlan(plan, index, fact);
+      expect(s.indexes).toEqual(expect.arrayContaining(['message_unread_idx']));
+      expect(s.indexes).not.toContain('customer_order_submitted_idx');
+    }
+    expectPlan(await planOf(the(statements, /reply_deadline IS NOT NULL/)), 'message_reply_deadline_idx');
+    for (const statement of statements) expect({ sql: statement.sql.slice(0, 120), seqScans: summary(await planOf(statement)).seqScans.filter((t) => BIG_TABLES.includes(t)) }).toEqual({ sql: statement.sql.slice(0, 120), seqScans: [] });
+  });
+
   it('staff search by e-mail, order number or phone: one index lookup each', async () => {
     const cases = [
       ['clone-11@bench.local', ['customer_order_contact_email_idx', 'customer_order_number_key']],

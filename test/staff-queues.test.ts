@@ -1,6 +1,7 @@
 import { startTestGateway, type TestGateway } from './support/gateway';
-import { creditDeposit, customer, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
+import { creditDeposit, customer, inspectedOrder, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 import { StaffQueue } from '../src/modules/orders/order.inputs';
+import { QueueFactsBackfill1796212825126 } from '../migrations/1796212825126-QueueFactsBackfill';
 
 /**
  * Issue 11: staff find pending cancellation requests (CANCELLATION_REQUEST, with their age;
@@ -110,11 +111,163 @@ describe('REPLY_OVERDUE', () => {
   });
 });
 
+/**
+ * Issue 16: UNANSWERED_MESSAGE and SELLER_QUESTION are facts on the order row
+ * (`awaiting_reply_since`, `seller_question_since`) that every write changing them keeps, so
+ * each queue reads only its own rows; listed longest waiting first.
+ */
+describe('UNANSWERED_MESSAGE and SELLER_QUESTION kept on the order', () => {
+  const ORDER_QUEUE = `query($q: StaffQueue!, $after: String) { orders(first: 1, after: $after, filter: { awaiting: $q }) { nodes { id } pageInfo { hasNextPage endCursor } } }`;
+  const SHIP = `mutation($i: OrderShipInput!) { orderShip(input: $i) { userErrors { code message } } }`;
+  const SECOND = `mutation($i: InvoiceSecondIssueInput!) { invoiceSecondIssue(input: $i) { order { secondInvoice { id total { amount } } } userErrors { code message } } }`;
+  const RECEIPT = `mutation($i: OrderReceiptReportInput!) { orderReceiptReport(input: $i) { order { status } userErrors { code message } } }`;
+  const later = (minutes: number) => gw.clock.set(new Date(gw.clock.now().getTime() + minutes * 60_000));
+  const ok = async (res: Promise<{ data: any; body: unknown }>) => {
+    const { data, body } = await res;
+    const payload = data && (Object.values(data)[0] as { userErrors?: unknown[] });
+    if (!payload || payload.userErrors?.length) throw new Error(JSON.stringify(body));
+    return payload as any;
+  };
+  /** The queue's orders among `mine`, in the queue's order. */
+  const among = async (q: string, mine: string[]) => (await ids(q)).filter((id) => mine.includes(id));
+  const facts = async (id: string) =>
+    (await gw.app.ds.query(`SELECT awaiting_reply_since, seller_question_since FROM customer_order WHERE id = $1`, [id]))[0] as { awaiting_reply_since: Date | null; seller_question_since: Date | null };
+
+  it('a customer message puts the order in UNANSWERED_MESSAGE from when it was sent; any staff message takes it out', async () => {
+    // given two orders whose customers write, the second one first
+    const owner = await customer(gw);
+    const [first, second] = [await submitOrder(gw, owner, [itemInput(1)]), await submitOrder(gw, owner, [itemInput(1)])];
+    const mine = [first.id, second.id];
+    expect(await among('UNANSWERED_MESSAGE', mine)).toEqual([]);
+    later(1);
+    await ok(send(owner, second.id));
+    const waitingSince = gw.clock.now();
+    later(1);
+    await ok(send(owner, first.id));
+    later(1);
+    await ok(send(owner, second.id, { title: 'もう一度' }));
+
+    // then both wait, the one waiting longest first (by its first unanswered message, not by submission)
+    expect(await among('UNANSWERED_MESSAGE', mine)).toEqual([second.id, first.id]);
+    expect((await facts(second.id)).awaiting_reply_since).toEqual(waitingSince);
+
+    // and the queue pages by that order
+    const page1 = (await gw.gql(ORDER_QUEUE, { q: 'UNANSWERED_MESSAGE' }, { token: clerk.token })).data.orders;
+    const seen = [...page1.nodes.map((n: { id: string }) => n.id)];
+    let cursor = page1.pageInfo.endCursor;
+    for (let page = 0; page < 200 && cursor; page++) {
+      const next = (await gw.gql(ORDER_QUEUE, { q: 'UNANSWERED_MESSAGE', after: cursor }, { token: clerk.token })).data.orders;
+      seen.push(...next.nodes.map((n: { id: string }) => n.id));
+      cursor = next.pageInfo.hasNextPage ? next.pageInfo.endCursor : null;
+    }
+    expect(seen).toEqual(await ids('UNANSWERED_MESSAGE'));
+
+    // when staff reply on one, it leaves; the other stays
+    await ok(send(clerk, second.id, { title: '回答' }));
+    expect(await among('UNANSWERED_MESSAGE', mine)).toEqual([first.id]);
+    expect((await facts(second.id)).awaiting_reply_since).toBeNull();
+
+    // and the customer's next message puts it back, waiting from that message
+    later(1);
+    await ok(send(owner, second.id, { title: '追加の質問' }));
+    expect(await among('UNANSWERED_MESSAGE', mine)).toEqual([first.id, second.id]);
+    expect((await facts(second.id)).awaiting_reply_since).toEqual(gw.clock.now());
+  });
+
+  it('a seller question puts the order in SELLER_QUESTION until staff have answered every open one', async () => {
+    // given an order whose customer asks about two items, a minute apart
+    const owner = await customer(gw);
+    const order = await submitOrder(gw, owner);
+    const asked = gw.clock.now();
+    await ok(send(owner, order.id, { itemId: order.items[0].id, askSellerBeforePurchase: true }));
+    later(1);
+    await ok(send(owner, order.id, { itemId: order.items[2].id, askSellerBeforePurchase: true }));
+    expect(await among('SELLER_QUESTION', [order.id])).toEqual([order.id]);
+    expect(await facts(order.id)).toEqual({ awaiting_reply_since: asked, seller_question_since: asked });
+
+    // when staff write about the order without an item, nothing is answered: still waiting for the seller
+    await ok(send(clerk, order.id, { title: '確認中です' }));
+    expect(await facts(order.id)).toEqual({ awaiting_reply_since: null, seller_question_since: asked });
+
+    // when staff answer the first item's question, the order waits for the second one only
+    await ok(send(clerk, order.id, { itemId: order.items[0].id, title: 'Re', body: '使えます' }));
+    expect(await facts(order.id)).toEqual({ awaiting_reply_since: null, seller_question_since: new Date(asked.getTime() + 60_000) });
+    expect(await among('SELLER_QUESTION', [order.id])).toEqual([order.id]);
+
+    // when they answer that one too, it leaves the queue
+    await ok(send(clerk, order.id, { itemId: order.items[2].id, title: 'Re', body: '在庫あり' }));
+    expect(await among('SELLER_QUESTION', [order.id])).toEqual([]);
+    expect(await facts(order.id)).toEqual({ awaiting_reply_since: null, seller_question_since: null });
+  });
+
+  it('a cancelled order leaves both queues; a customer message while its thread is open puts it back in UNANSWERED_MESSAGE', async () => {
+    // given an order with an unanswered message and seller question
+    const owner = await customer(gw);
+    const order = await submitOrder(gw, owner);
+    await ok(send(owner, order.id, { itemId: order.items[1].id, askSellerBeforePurchase: true }));
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([order.id]);
+    expect(await among('SELLER_QUESTION', [order.id])).toEqual([order.id]);
+
+    // when the customer cancels it
+    later(1);
+    await ok(gw.gql(`mutation($id: ID!) { orderCancel(input: { orderId: $id }) { userErrors { code } } }`, { id: order.id }, { token: owner.token }));
+
+    // then it is in neither queue
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([]);
+    expect(await among('SELLER_QUESTION', [order.id])).toEqual([]);
+
+    // when the customer writes after the cancellation, staff must answer that
+    later(1);
+    await ok(send(owner, order.id, { title: '返金について' }));
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([order.id]);
+    expect(await among('SELLER_QUESTION', [order.id])).toEqual([]);
+  });
+
+  it('a completed order leaves UNANSWERED_MESSAGE', async () => {
+    // given a shipped order whose customer asked something staff have not answered
+    const owner = await customer(gw);
+    const order = await inspectedOrder(gw, clerk, owner);
+    const second = (await ok(gw.gql(SECOND, { i: { orderId: order.id, weightKg: '1', lengthCm: '20', widthCm: '20', heightCm: '10' } }, { token: clerk.token }))).order.secondInvoice;
+    await creditDeposit(gw, clerk, owner.id, BigInt(second.total.amount));
+    await ok(invoicePay(gw, owner, { invoiceId: second.id }));
+    await ok(gw.gql(SHIP, { i: { orderId: order.id, carrier: 'JAPAN_POST', trackingNumber: 'EE123456789JP' } }, { token: clerk.token }));
+    await ok(send(owner, order.id, { title: 'いつ届きますか' }));
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([order.id]);
+
+    // when the customer reports receipt, completing it
+    const received = await ok(gw.gql(RECEIPT, { i: { orderId: order.id } }, { token: owner.token }));
+    expect(received.order.status).toBe('COMPLETED');
+
+    // then it is out of the queue
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([]);
+  });
+
+  it('the backfill migration computes from the threads exactly what the writes kept', async () => {
+    // given every order the tests above made, with facts kept by the writes
+    const before = await gw.app.ds.query(`SELECT id, awaiting_reply_since, seller_question_since FROM customer_order ORDER BY id`);
+    expect(before.filter((o: { awaiting_reply_since: Date | null }) => o.awaiting_reply_since).length).toBeGreaterThan(2);
+
+    // when the facts are cleared and the backfill runs
+    await gw.app.ds.query(`UPDATE customer_order SET awaiting_reply_since = NULL, seller_question_since = NULL`);
+    const runner = gw.app.ds.createQueryRunner();
+    try {
+      await new QueueFactsBackfill1796212825126().up(runner);
+    } finally {
+      await runner.release();
+    }
+
+    // then it finds the same facts
+    expect(await gw.app.ds.query(`SELECT id, awaiting_reply_since, seller_question_since FROM customer_order ORDER BY id`)).toEqual(before);
+  });
+});
+
 describe('queue plans', () => {
   it.each([
     [StaffQueue.CANCELLATION_REQUEST, 'cancellation_request_pending_key'],
     [StaffQueue.REPLY_OVERDUE, 'message_open_reply_deadline_idx'],
     [StaffQueue.DELIVERY_PROBLEM, 'delivery_problem_open_key'],
+    [StaffQueue.UNANSWERED_MESSAGE, 'customer_order_awaiting_reply_idx'],
+    [StaffQueue.SELLER_QUESTION, 'customer_order_seller_question_idx'],
   ])('%s reads its partial index (%s), not the whole table', async (queue, index) => {
     // The partial index can serve the queue only if the condition implies its predicate; with
     // sequential scans priced out, the plan shows whether it does. (Measured on 300,000 orders
