@@ -27,11 +27,15 @@ import { createStaff, detailedOrder, growthTemplates, httpClient, quotedOrder, r
  * The screens are the documents the clients send (bench/queries.ts).
  *
  * BENCH_GROWTH_SIZES (10000,100000: the first and the last are compared), BENCH_GROWTH_ROUNDS
- * (5), BENCH_GROWTH_REQUESTS (10 per screen per round).
+ * (5), BENCH_GROWTH_REQUESTS (10 per screen per round), BENCH_GROWTH_SCREENS (only the screens
+ * whose name contains one of these comma-separated words, e.g. `UNANSWERED,SELLER`; the
+ * seeding is the same).
  */
 const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '10000,100000').split(',').map((s) => Number(s.trim()));
 const ROUNDS = Number(process.env.BENCH_GROWTH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_GROWTH_REQUESTS ?? 10);
+const SCREENS = process.env.BENCH_GROWTH_SCREENS?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+const wanted = (name: string) => !SCREENS?.length || SCREENS.some((s) => name.toLowerCase().includes(s));
 const SPACING_SECONDS = 600;
 const ORDERS_PER_CUSTOMER = 20;
 const QUEUES = ['QUOTE', 'TRANSFER_CONFIRMATION', 'UNANSWERED_MESSAGE', 'SELLER_QUESTION', 'PURCHASE', 'ARRIVAL', 'SECOND_INVOICE', 'SHIPMENT'];
@@ -72,11 +76,12 @@ export async function growthBenchmark(options: GrowthOptions): Promise<void> {
     console.log(`growth: measuring ${small.size.toLocaleString('en-US')} and ${large.size.toLocaleString('en-US')} orders in ${ROUNDS} alternating rounds of ${REQUESTS} requests per screen`);
     const rows: Row[] = [];
     for (let i = 0; i < small.screens.length; i++) {
+      if (!wanted(small.screens[i].name)) continue;
       const row = await compareScreen(small, large, i);
       console.log(`  ${row.name}: ${cell(row.small)} → ${cell(row.large)}: ${row.ratio === undefined ? '—' : row.ratio.toFixed(2)}`);
       rows.push(row);
     }
-    rows.push(await compareDetailUnderLoad(small, large));
+    if (wanted('order detail, 50 connections')) rows.push(await compareDetailUnderLoad(small, large));
     printGrowth(small, large, rows);
   } finally {
     for (const s of sized) await s.gateway.stop();
