@@ -471,7 +471,8 @@ const SUBSCRIPTION_CHILD = '--subscription-memory-child';
 
 function startNodeArgs(): string[] {
   const start: string = require('../../package.json').scripts.start;
-  const words = start.trim().split(/\s+/);
-  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/main.js') throw new Error(`The bench expects "start" to be "node [flags] dist/src/main.js", not "${start}".`);
+  // `exec` (npm start replaces its shell with node, so signals reach the gateway) changes nothing here.
+  const words = start.trim().split(/\s+/).filter((word, i) => !(i === 0 && word === 'exec'));
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/main.js') throw new Error(`The bench expects "start" to be "[exec] node [flags] dist/src/main.js", not "${start}".`);
   return words.slice(1, -1);
 }
