@@ -4,6 +4,7 @@ import { cloneOrders } from '../bench/clone';
 import { CANCELLATION_COUNTS, ORDER_DETAIL, ORDER_LIST, STAFF_ORDER_LIST } from '../bench/queries';
 import { GENEROUS_RATE_LIMITS, growthTemplates } from '../bench/seed';
 import { addDays } from '../src/common/clock';
+import { autoCancelUnpaid } from '../src/jobs/auto-cancel.job';
 import { autoCompleteShipped, AUTO_COMPLETE_DAYS } from '../src/jobs/auto-complete.job';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { customer, inspectedOrder, staff, type Actor } from './support/builders';
@@ -214,10 +215,11 @@ describe('query plans at 30,000 orders (no sequential scan of a big table, the i
       const res = await gw.gql(STAFF_ORDER_LIST, { first: 50, after: page1.data.orders.pageInfo.endCursor, filter: { awaiting: 'QUOTE' } }, { token: clerk.token });
       expect(res.data.orders.nodes).toHaveLength(50);
     });
-    // Either index of (status, submitted_at, id) or (submitted_at, id) reads about a page's worth here.
+    // Any index giving the ORDER BY reads about a page's worth here: (status, submitted_at, id),
+    // (submitted_at, id), or the SUBMITTED orders' own (submitted_at, id) made for the auto-cancel sweep.
     const s = summary(await planOf(the(statements, /ORDER BY\s+"?o"?\."?submitted_at/i)));
     expect({ seqScans: s.seqScans, sorts: s.sortKeys.filter((k) => /submitted_at/.test(k)) }).toEqual({ seqScans: [], sorts: [] });
-    expect(s.indexes).toEqual(expect.arrayContaining([expect.stringMatching(/^customer_order_(status_)?submitted(_id)?_idx$/)]));
+    expect(s.indexes).toEqual(expect.arrayContaining([expect.stringMatching(/^customer_order_((status_)?submitted(_id)?|unquoted)_idx$/)]));
   });
 
   it.each([
@@ -288,5 +290,28 @@ describe('query plans at 30,000 orders (no sequential scan of a big table, the i
     // then it completed nothing, looking only at due shipped orders
     expect(completed).toBe(0);
     expectPlan(await planOf(the(statements, /shipped_at"? <=/)), 'customer_order_shipped_idx');
+  });
+
+  it('the auto-cancel sweep with nothing due: due first invoices from their (status, due_at) index, unquoted applications from their partial index', async () => {
+    // given a moment at which no first invoice has passed its due date and no application is 7 days old
+    const { rows } = await db.query(
+      `SELECT least((SELECT min(due_at) FROM invoice WHERE status = 'OPEN' AND kind = 'FIRST'),
+                    (SELECT min(submitted_at) + make_interval(days => $1::int) FROM customer_order WHERE status = 'SUBMITTED')) AS first`,
+      [gw.app.config.QUOTE_DEADLINE_DAYS],
+    );
+    const now = new Date(rows[0].first.getTime() - 1000);
+
+    // when the sweep runs
+    let cancelled = -1;
+    const statements = await statementsDuring(async () => {
+      cancelled = await autoCancelUnpaid(gw.app, now);
+    });
+
+    // then it cancelled nothing, reading only what is due: not every order awaiting payment
+    expect(cancelled).toBe(0);
+    const unpaid = expectPlan(await planOf(the(statements, /AWAITING_FIRST_PAYMENT/)), 'invoice_open_due_idx');
+    expect(unpaid.summary.indexes).not.toContain('customer_order_status_submitted_id_idx');
+    // (with only `(submitted_at, id)` and `(status, submitted_at, id)`, the planner walked the former from the oldest order)
+    expectPlan(await planOf(the(statements, /'SUBMITTED' AND/)), 'customer_order_unquoted_idx');
   });
 });

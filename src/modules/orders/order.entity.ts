@@ -19,6 +19,8 @@ export { DeliveryAddress };
 // cancellationCounts over a period; the auto-complete sweep's due orders.
 @Index('customer_order_cancelled_idx', ['cancelledAt', 'cancelReason'], { where: `"status" = 'CANCELLED'` })
 @Index('customer_order_shipped_idx', ['shippedAt'], { where: `"status" = 'SHIPPED'` })
+// The auto-cancel sweep's applications never quoted: only SUBMITTED orders, oldest first.
+@Index('customer_order_unquoted_idx', ['submittedAt', 'id'], { where: `"status" = 'SUBMITTED'` })
 // The UNANSWERED_MESSAGE and SELLER_QUESTION queues: only the orders in them, longest waiting first.
 @Index('customer_order_awaiting_reply_idx', ['awaitingReplySince', 'id'], { where: `"awaiting_reply_since" IS NOT NULL` })
 @Index('customer_order_seller_question_idx', ['sellerQuestionSince', 'id'], { where: `"seller_question_since" IS NOT NULL` })

@@ -225,6 +225,6 @@ export class OrdersFilter {
   @Field(() => String, { nullable: true, description: 'Staff only: an order number, e-mail or phone.' })
   search?: string | null;
 
-  @Field(() => StaffQueue, { nullable: true, description: 'Staff only: orders waiting on staff for this step, oldest first.' })
+  @Field(() => StaffQueue, { nullable: true, description: 'Staff only: orders waiting on staff for this step, oldest first (UNANSWERED_MESSAGE and SELLER_QUESTION: the one waiting longest first).' })
   awaiting?: StaffQueue | null;
 }
