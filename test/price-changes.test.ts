@@ -1,4 +1,4 @@
-import { declinePriceChangesPastDue } from '../src/jobs/price-change-expiry.job';
+import { declinePriceChangesPastDue, remindPriceChangesDue } from '../src/jobs/price-change-expiry.job';
 import { dispatchOutbox } from '../src/modules/notifications/outbox';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { creditDeposit, customer, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
@@ -167,7 +167,11 @@ describe('price changes after the first payment', () => {
     const rise = await change({ itemId: order.items[0].id, unitPrice: cny('130') });
     expect(rise.userErrors).toEqual([]);
 
-    gw.clock.advanceDays(2);
+    gw.clock.advanceDays(1);
+    expect(await remindPriceChangesDue(gw.app, gw.clock.now())).toBe(0);
+    gw.clock.advanceDays(1);
+    expect(await remindPriceChangesDue(gw.app, gw.clock.now())).toBe(1); // 24 hours before, once
+    expect(await remindPriceChangesDue(gw.app, gw.clock.now())).toBe(0);
     expect(await declinePriceChangesPastDue(gw.app, gw.clock.now())).toBe(0);
     gw.clock.advanceDays(1);
     expect(await declinePriceChangesPastDue(gw.app, gw.clock.now())).toBe(1);
@@ -176,7 +180,7 @@ describe('price changes after the first payment', () => {
     const seen = await orderAs(owner, order.id);
     expect(seen).toMatchObject({ status: 'CANCELLED', cancelReason: 'PRICE_CHANGE_DECLINED', priceChanges: [{ status: 'DECLINED', invoice: { status: 'VOID' } }] });
     expect(await balance(owner)).toBe(paidTotal); // the whole first invoice back, the service fee too
-    expect((await toldAbout(owner)).map((t) => t.title)).toEqual(['商品価格変更のお知らせ（ご回答をお願いします）', '価格が変更された商品をキャンセルしました']);
+    expect((await toldAbout(owner)).map((t) => t.title)).toEqual(['商品価格変更のお知らせ（ご回答をお願いします）', '価格変更へのご回答期限が近づいています', '価格が変更された商品をキャンセルしました']);
   });
 
   it('refuses what cannot be, and changes nothing: an item not in PURCHASING, a second rise while one waits, someone else’s change, a decline while a transfer is reported', async () => {

@@ -4,7 +4,7 @@ import { autoCompleteShipped } from './auto-complete.job';
 import { remindPaymentDue } from './payment-reminder.job';
 import { cleanUp } from './cleanup.job';
 import { recoverCardCaptures } from './capture-recovery.job';
-import { declinePriceChangesPastDue } from './price-change-expiry.job';
+import { declinePriceChangesPastDue, remindPriceChangesDue } from './price-change-expiry.job';
 
 export type Sweep = (app: App, now: Date) => Promise<number>;
 
@@ -12,6 +12,7 @@ export type Sweep = (app: App, now: Date) => Promise<number>;
 export const SWEEPS: Record<string, Sweep> = {
   autoCancelUnpaid,
   declinePriceChangesPastDue,
+  remindPriceChangesDue,
   autoCompleteShipped,
   remindPaymentDue,
   cleanUp,

@@ -117,6 +117,12 @@ export function announce(e: AnnouncedEvent): Announcement | null {
     case 'PRICE_CHANGE_APPLIED':
       if (BigInt(e.data.difference ?? '0') >= 0n) return null; // a rise paid: PAYMENT_SETTLED (or the customer's own deposit payment)
       return { kind: NotificationKind.PRICE_CHANGE, title: '商品価格が下がりました', body: `${n}\n販売者が商品の価格を下げたため、差額 ${yen(-BigInt(e.data.difference))}を返金しました。` };
+    case 'PRICE_CHANGE_REMINDER':
+      return {
+        kind: NotificationKind.PRICE_CHANGE,
+        title: '価格変更へのご回答期限が近づいています',
+        body: `${n}\n販売者の価格変更（追加のお支払い ${yen(e.data.difference)}）へのご回答・お支払い期限まで24時間を切りました。期限: ${jst(new Date(e.data.dueAt))}\n期限までにお支払いがない場合、この商品はキャンセルされ、お支払い済みの金額は返金されます。`,
+      };
     case 'PRICE_CHANGE_DECLINED':
       if (e.actorRole === 'CUSTOMER' || e.actorRole === 'GUEST') return null; // their own answer
       return {
