@@ -30,7 +30,7 @@ const RULES: Record<string, string> = {
      WHERE running <> balance_after OR balance_after < 0`,
   // Money from the deposit: exactly one INVOICE_PAYMENT entry per settled deposit payment, for its amount, and none for anything else.
   'a settled deposit payment is one ledger debit of its amount': `
-    SELECT p.id, p.status, p.amount::text, count(e.id)::int AS entries, coalesce(sum(e.amount), 0)::text AS debited
+    SELECT p.id, p.status::text, p.amount::text, count(e.id)::int AS entries, coalesce(sum(e.amount), 0)::text AS debited
       FROM payment p LEFT JOIN deposit_entry e ON e.kind = 'INVOICE_PAYMENT' AND e.reference_id = p.id
      WHERE p.method = 'DEPOSIT'
      GROUP BY p.id
