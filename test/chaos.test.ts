@@ -477,7 +477,10 @@ async function checksCatchCorruption(): Promise<string[]> {
       String(BigInt(account.balance) + 1n),
     ]);
     await sql(`UPDATE invoice SET amount_paid = amount_paid + 1 WHERE id = (SELECT id FROM invoice WHERE status = 'OPEN' AND amount_paid + 1 <= total LIMIT 1)`);
-    await sql(`UPDATE payment SET status = 'CAPTURING', capture_started_at = now() WHERE id = (SELECT id FROM payment WHERE method = 'CARD' LIMIT 1)`);
+    await sql(
+      `UPDATE payment SET status = 'CAPTURING', capture_request_id = 'capture:' || id, capture_started_at = now()
+        WHERE id = (SELECT id FROM payment WHERE method = 'CARD' AND provider_order_id IS NOT NULL LIMIT 1)`,
+    );
     const database = await checkDatabaseInvariants(sql);
     expectCaught(database, 'deposit balance = sum of its ledger, never negative');
     expectCaught(database, 'invoice amount paid = sum applied by its settled payments, 0 ≤ paid ≤ total');
