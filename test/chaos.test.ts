@@ -373,7 +373,13 @@ it('keeps the books whole under 50 concurrent clients while connections die, Pay
     outcomes: stats.outcomes,
     userErrorCodes: stats.userErrorCodes,
     faults: { ...faults, total: faults.connectionKills + faults.payPalStalls + faults.lateAnswers + faults.processKills },
-    afterwards: { capturesRecoveredBySweep: recovered, orphanFilesRemovedByCleanup: orphansRemoved, payPalCaptures: fake.requestsTo(/\/capture$/).length },
+    afterwards: {
+      capturesRecoveredBySweep: recovered,
+      payPalCaptureRequests: fake.requestsTo(/\/capture$/).length,
+      attachments: (await gw.app.ds.query(`SELECT count(*)::int AS n FROM attachment`))[0].n,
+      filesWithoutRowBeforeCleanup: beforeCleanup[1].violations.length,
+      cleanupRemoved: orphansRemoved, // those files, and the idempotency keys older than 30 days by the real date
+    },
     invariantsChecked: results.length,
     invariantsBroken: broken(results).length,
   };
