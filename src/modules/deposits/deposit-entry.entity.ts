@@ -51,11 +51,13 @@ export enum DepositReferenceKind {
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM',
   WITHDRAWAL = 'WITHDRAWAL',
   REFUND = 'REFUND',
+  PRICE_CHANGE = 'PRICE_CHANGE',
 }
 registerEnumType(DepositReferenceKind, {
   name: 'DepositReferenceKind',
   valuesConfig: {
     DELIVERY_PROBLEM: { description: 'A refund for a delivery problem (lost, returned, damaged …).' },
+    PRICE_CHANGE: { description: 'A seller lowered an item’s price after payment: the difference refunded.' },
     WITHDRAWAL: { description: 'A withdrawal to the customer’s bank account (its hold, or its release when rejected).' },
     REFUND: { description: 'A card refund PayPal refused for good, credited to the deposit instead.' },
   },
