@@ -21,7 +21,7 @@ export class AccountDepositResolver {
 
   @Authorized(Role.STAFF)
   @Query(() => Account, { nullable: true, description: 'Staff: any account by id (e.g. to read a customer’s deposit); null if none.' })
-  account(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Account | null> {
+  account(@Arg('id', () => ID, { description: 'The account’s id.' }) id: string, @Ctx() ctx: Context): Promise<Account | null> {
     if (!isUuid(id)) return Promise.resolve(null);
     return ctx.app.ds.getRepository(Account).findOne({ where: { id: id.toLowerCase() } });
   }
