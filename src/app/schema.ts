@@ -82,8 +82,22 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     authChecker,
     pubSub: NO_TOPICS, // required with subscriptions; ours subscribe through the live hub
     validate: false, // inputs are validated in services, as userErrors (see common/validation.ts)
-  });
+  }).then(describeRootTypes);
   return built;
+}
+
+/** type-graphql has no option for the root types' descriptions; the Playground's docs show them first. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  schema.getQueryType()!.description =
+    'Reads. Customers (bearer token from `accountLogin`) see their own orders and account; guests (no token) read one order with its number and phone; ' +
+    'staff see every order and their work queues. An order that is missing and one that is someone else’s look the same (null).';
+  schema.getMutationType()!.description =
+    'One mutation per business action, named object first (`orderCancel`, `invoicePay`). Most take an `input` and answer a payload whose `userErrors` ' +
+    'list expected refusals with a stable `code`; a refused mutation changes nothing. Mutations that pay or move deposit money take an `idempotencyKey`: a repeat replays the first result.';
+  schema.getSubscriptionType()!.description =
+    'Live updates over a WebSocket on the same `/graphql` path (the graphql-ws library’s protocol, or the legacy one GraphQL Playground speaks), ' +
+    'sent after each commit, with the same visibility as the queries.';
+  return schema;
 }
 
 /**
