@@ -54,7 +54,7 @@ export class OrderEvent {
   @Column({ name: 'actor_name', type: 'varchar', length: 100, nullable: true })
   actorName: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The status before, for a status change (of the order, an item, an invoice or a payment); else null.' })
+  @Field(() => String, { nullable: true, description: 'The status before, for a status change (of the order or of what the event is about); else null.' })
   @Column({ name: 'from_state', type: 'varchar', length: 40, nullable: true })
   fromState: string | null;
 

@@ -61,7 +61,7 @@ export class Order {
   @Column({ name: 'cancel_reason', type: 'enum', enum: CancelReason, enumName: 'cancel_reason', nullable: true })
   cancelReason: CancelReason | null;
 
-  @Field(() => String, { nullable: true, description: 'Staff’s note on the cancellation, shown to the customer; null if none.' })
+  @Field(() => String, { nullable: true, description: 'A note on the cancellation for the customer (staff’s, or the automatic cancellation’s); null if none.' })
   @Column({ name: 'cancel_note', type: 'varchar', length: 1000, nullable: true })
   cancelNote: string | null;
 
