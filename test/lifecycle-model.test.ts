@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => gw.close());
 
 /** Steps that move an order towards an end (not messages, address changes or cancelling). */
-const SIDE_STEPS = ['REPORT_PROBLEM', 'REPORT_DELIVERY_PROBLEM', 'SEND_MESSAGE', 'CHANGE_DELIVERY_ADDRESS', 'ASK_SELLER', 'CHANGE_ITEMS', 'CANCEL_ORDER', 'REQUEST_CANCELLATION', 'CANCEL_BY_STAFF'];
+const SIDE_STEPS = ['CHANGE_ITEM_PRICE', 'REPORT_PROBLEM', 'REPORT_DELIVERY_PROBLEM', 'SEND_MESSAGE', 'CHANGE_DELIVERY_ADDRESS', 'ASK_SELLER', 'CHANGE_ITEMS', 'CANCEL_ORDER', 'REQUEST_CANCELLATION', 'CANCEL_BY_STAFF'];
 /** Statuses the clock moves on by itself (auto-cancel, auto-complete). */
 const CLOCK_MOVES = ['SUBMITTED', 'AWAITING_FIRST_PAYMENT', 'SHIPPED'];
 
@@ -51,6 +51,7 @@ async function snapshot(world: World, order: ModelOrder): Promise<unknown> {
        'payments', (SELECT json_agg(p ORDER BY p.seq) FROM payment p WHERE p.order_id = $1),
        'requests', (SELECT json_agg(c ORDER BY c.requested_at) FROM cancellation_request c WHERE c.order_id = $1),
        'problems', (SELECT json_agg(d ORDER BY d.opened_at) FROM delivery_problem d WHERE d.order_id = $1),
+       'priceChanges', (SELECT json_agg(c ORDER BY c.seq) FROM price_change c WHERE c.order_id = $1),
        'messages', (SELECT count(*) FROM message m WHERE m.order_id = $1),
        'events', (SELECT count(*) FROM order_event e WHERE e.order_id = $1),
        'deposit', (SELECT json_agg(d) FROM deposit_account d WHERE d.account_id = $2)) AS s`,

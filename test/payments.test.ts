@@ -384,6 +384,18 @@ describe('guests and top-ups', () => {
     expect((await confirm(paid.payments[0].id, TOTAL)).data.paymentConfirm.order.status).toBe('PURCHASING');
   });
 
+  it('a guest who transferred too much gets the excess back as a payout to their bank account, asked for by notification', async () => {
+    const order = await quoted(null);
+    const guest = { orderNumber: order.orderNumber, phone: '080-9999-0000' };
+    const paid = (await invoicePay(gw, null, { invoiceId: order.firstInvoice.id, method: 'BANK_TRANSFER', guest })).data.invoicePay;
+    await gw.gql(REPORT, { input: { paymentId: paid.payments[0].id, payerName: 'ｹﾞｽﾄ', amount: { amount: String(TOTAL + 500), currency: 'JPY' }, transferDate: '2026-04-01', guest } });
+    expect((await confirm(paid.payments[0].id, TOTAL + 500)).data.paymentConfirm.order.status).toBe('PURCHASING');
+    const seen = (await gw.gql(`query($n: String!, $p: String!) { guestOrder(orderNumber: $n, phone: $p) { withdrawals { status source amount { amount } awaitingBankAccount paymentId } } }`, { n: guest.orderNumber, p: guest.phone })).data.guestOrder;
+    expect(seen.withdrawals).toEqual([{ status: 'REQUESTED', source: 'REFUND', amount: { amount: '500' }, awaitingBankAccount: true, paymentId: null }]);
+    const [event] = await gw.app.ds.query(`SELECT data FROM order_event WHERE order_id = $1 AND type = 'WITHDRAWAL_REQUESTED'`, [order.id]);
+    expect(event.data).toMatchObject({ amount: '500', awaitingBankAccount: true });
+  });
+
   it('tops up the deposit by bank transfer once staff confirm it; staff cannot top up', async () => {
     const owner = await customer(gw);
     const topUp = (input: Record<string, unknown>, token = owner.token) => gw.gql(TOP_UP, { input: { idempotencyKey: randomUUID(), method: 'BANK_TRANSFER', ...input } }, { token });

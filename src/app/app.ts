@@ -26,6 +26,7 @@ import { PaymentService } from '../modules/payments/payment.service';
 import { LiveUpdates } from '../modules/subscriptions/live-updates';
 import { WithdrawalService } from '../modules/withdrawals/withdrawal.service';
 import { RefundService } from '../modules/refunds/refund.service';
+import { PriceChangeService } from '../modules/price-changes/price-change.service';
 import { ReceiptService } from '../modules/receipts/receipt.service';
 import { createStorage } from '../storage/create-storage';
 import type { AttachmentStorage } from '../storage/storage';
@@ -74,6 +75,8 @@ export class App {
   readonly withdrawals: WithdrawalService;
   /** Refunds to where the money came from: card refunds through PayPal, bank payouts (docs/payments.md). */
   readonly refunds: RefundService;
+  /** A seller's price changes after the first payment: additional invoices and falls refunded (docs/payments.md). */
+  readonly priceChanges: PriceChangeService;
   /** Receipts (領収書) of paid invoices as PDFs, by signed link (docs/receipts.md). */
   readonly receipts: ReceiptService;
   /** Rate-limit counters (in this process, or in Redis with REDIS_URL); docs/hardening.md. */
@@ -106,6 +109,7 @@ export class App {
     this.deposits = new DepositService(this);
     this.withdrawals = new WithdrawalService(this);
     this.refunds = new RefundService(this);
+    this.priceChanges = new PriceChangeService(this);
     this.receipts = new ReceiptService(this);
     this.storage = createStorage(config);
     this.lifecycle = new Lifecycle(this);

@@ -51,6 +51,8 @@ const schema = z.object({
   SERVICE_FEE_PERCENT_BPS: int(0, 10_000).default(500),
   SERVICE_FEE_MINIMUM_JPY: int(0, 1_000_000).default(500),
   FIRST_INVOICE_DUE_DAYS: int(1, 60).default(7),
+  // A seller's price rise waits this long for the customer to accept and pay (or decline); then it is declined.
+  PRICE_CHANGE_DUE_DAYS: int(1, 30).default(3),
   // An application never quoted is cancelled this long after it was submitted (seed 003).
   QUOTE_DEADLINE_DAYS: int(1, 60).default(7),
   ATTACHMENT_URL_TTL_SECONDS: int(30, 86_400).default(900),

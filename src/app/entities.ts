@@ -21,6 +21,7 @@ import { ShipmentGroup, ShipmentGroupOrder } from '../modules/warehouse/shipment
 import { CancellationRequest } from '../modules/cancellations/cancellation-request.entity';
 import { DeliveryProblem } from '../modules/delivery-problems/delivery-problem.entity';
 import { Withdrawal } from '../modules/withdrawals/withdrawal.entity';
+import { PriceChange } from '../modules/price-changes/price-change.entity';
 import { Refund } from '../modules/refunds/refund.entity';
 import { Receipt } from '../modules/receipts/receipt.entity';
 
@@ -28,5 +29,5 @@ import { Receipt } from '../modules/receipts/receipt.entity';
 export const ENTITIES = [
   Account, IdempotencyKey, DepositAccount, DepositEntry, Order, OrderItem, OrderEvent, Invoice, Message, Attachment, ArrivalReport, CancellationRequest, Payment,
   ItemReturnRequest, ShipmentGroup, ShipmentGroupOrder, DeliveryProblem, Notification, OutboxEntry, OutgoingMail, PasswordResetToken,
-  Withdrawal, Refund, Receipt,
+  Withdrawal, Refund, Receipt, PriceChange,
 ];

@@ -26,12 +26,16 @@ import { NO_TOPICS, SubscriptionResolver } from '../modules/subscriptions/subscr
 import { DepositWithdrawalsResolver, OrderWithdrawalsResolver, WithdrawalResolver } from '../modules/withdrawals/withdrawal.resolver';
 import { OrderRefundsResolver } from '../modules/refunds/refund.resolver';
 import { InvoiceReceiptResolver } from '../modules/receipts/receipt.resolver';
+import { OrderPriceChangesResolver, PriceChangeFieldsResolver, PriceChangeResolver } from '../modules/price-changes/price-change.resolver';
 import { authChecker } from './auth-checker';
 import { PROJECT_ROOT } from './config';
 
 export const SCHEMA_FILE = path.join(PROJECT_ROOT, 'schema', 'schema.graphql');
 
 const RESOLVERS = [
+  PriceChangeResolver,
+  OrderPriceChangesResolver,
+  PriceChangeFieldsResolver,
   WithdrawalResolver,
   DepositWithdrawalsResolver,
   OrderWithdrawalsResolver,

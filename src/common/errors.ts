@@ -50,6 +50,7 @@ export enum UserErrorCode {
   SHIPMENT_GROUPED = 'SHIPMENT_GROUPED',
   DELIVERY_PROBLEM_OPEN = 'DELIVERY_PROBLEM_OPEN',
   WITHDRAWAL_BANK_ACCOUNT_MISSING = 'WITHDRAWAL_BANK_ACCOUNT_MISSING',
+  PRICE_CHANGE_PENDING = 'PRICE_CHANGE_PENDING',
 }
 registerEnumType(UserErrorCode, {
   name: 'UserErrorCode',
@@ -99,6 +100,7 @@ registerEnumType(UserErrorCode, {
     SHIPMENT_GROUPED: { description: 'The order ships in a combined parcel: act on the whole group (e.g. orderShipCombined).' },
     DELIVERY_PROBLEM_OPEN: { description: 'A delivery problem of the order is already open: add to it by message.' },
     WITHDRAWAL_BANK_ACCOUNT_MISSING: { description: 'The payout has no bank account yet: the customer (or guest) must give one with `withdrawalBankAccountSet` first.' },
+    PRICE_CHANGE_PENDING: { description: 'A seller’s price change of the item waits for the customer’s answer: the item cannot be bought or re-priced until it is accepted and paid, declined, or past due.' },
   },
 });
 

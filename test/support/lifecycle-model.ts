@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { autoCancelUnpaid } from '../../src/jobs/auto-cancel.job';
 import { autoCompleteShipped } from '../../src/jobs/auto-complete.job';
+import { declinePriceChangesPastDue } from '../../src/jobs/price-change-expiry.job';
 import type { TestGateway } from './gateway';
 import { Role as AccountRole } from '../../src/modules/accounts/account.entity';
 import { accountMadeDirectly, creditDeposit, itemInput, submitOrder, type Actor } from './builders';
@@ -33,8 +34,10 @@ export interface World {
 
 /** What each role sees of an order: the same fields a client screen reads. */
 const FIELDS = `id status availableActions
-  items { id status quantity purchasedQuantity availableActions }
+  items { id status quantity purchasedQuantity availableActions unitPrice { amount } }
   firstInvoice { id status amountDue { amount } payments { id method status amount { amount } } }
+  additionalInvoices { id status amountDue { amount } payments { id method status amount { amount } } }
+  priceChanges { id status itemId invoice { id } }
   secondInvoice { id status amountDue { amount } payments { id method status amount { amount } } }
   cancellationRequests { id status }
   deliveryProblems { id status }`;
@@ -43,8 +46,10 @@ export interface View {
   id: string;
   status: string;
   availableActions: string[];
-  items: { id: string; status: string; quantity: number; purchasedQuantity: number | null; availableActions: string[] }[];
+  items: { id: string; status: string; quantity: number; purchasedQuantity: number | null; availableActions: string[]; unitPrice: { amount: string } | null }[];
   firstInvoice: InvoiceView | null;
+  additionalInvoices: InvoiceView[];
+  priceChanges: { id: string; status: string; itemId: string; invoice: { id: string } | null }[];
   secondInvoice: InvoiceView | null;
   cancellationRequests: { id: string; status: string }[];
   deliveryProblems: { id: string; status: string }[];
@@ -97,7 +102,9 @@ export interface Step {
 
 const firstItem = (v: View, pred: (i: View['items'][number]) => boolean) => v.items.find(pred) ?? null;
 const live = (i: { status: string }) => !['CANCELLED', 'UNAVAILABLE'].includes(i.status);
-const invoicePayments = (v: View) => [...(v.firstInvoice?.payments ?? []), ...(v.secondInvoice?.payments ?? [])];
+const invoicePayments = (v: View) => [...(v.firstInvoice?.payments ?? []), ...(v.secondInvoice?.payments ?? []), ...v.additionalInvoices.flatMap((i) => i.payments)];
+/** Money for the invoice is on its way (a reported transfer, a held card capture): what blocks declining a price rise. */
+const onItsWay = (invoice: InvoiceView | undefined) => Boolean(invoice?.payments.some((p) => p.method !== 'DEPOSIT' && ['REPORTED', 'CAPTURING'].includes(p.status)));
 const key = () => randomBytes(12).toString('hex');
 
 async function openQuestionItems(world: World, orderId: string): Promise<string[]> {
@@ -122,6 +129,26 @@ export const ACTIONS: Record<string, Step> = {
   PAY_SECOND_INVOICE: {
     role: 'customer',
     run: (w, o, v) => (v.secondInvoice ? mutate(w, 'customer', o, 'invoicePay', 'InvoicePayInput', { invoiceId: v.secondInvoice.id, method: 'BANK_TRANSFER', idempotencyKey: key() }) : null),
+  },
+  RESPOND_PRICE_CHANGE: {
+    role: 'customer',
+    run: (w, o, v, pick) => {
+      const waiting = v.priceChanges.filter((c) => ['AWAITING_RESPONSE', 'ACCEPTED'].includes(c.status));
+      const paying = (c: View['priceChanges'][number]) => onItsWay(v.additionalInvoices.find((i) => i.id === c.invoice?.id));
+      // An answer that can be given: accept a rise still waiting; decline one with no money on its way.
+      const change = waiting.find((c) => c.status === 'AWAITING_RESPONSE' || !paying(c)) ?? waiting[0];
+      if (!change) return null;
+      const accept = change.status === 'AWAITING_RESPONSE' && (paying(change) || pick % 2 === 0);
+      return mutate(w, 'customer', o, 'priceChangeRespond', 'PriceChangeRespondInput', { priceChangeId: change.id, accept });
+    },
+  },
+  PAY_ADDITIONAL_INVOICE: {
+    role: 'customer',
+    run: (w, o, v, pick) => {
+      const invoice = v.additionalInvoices.find((i) => i.status === 'OPEN') ?? v.additionalInvoices[0];
+      if (!invoice) return null;
+      return mutate(w, 'customer', o, 'invoicePay', 'InvoicePayInput', { invoiceId: invoice.id, method: 'BANK_TRANSFER', idempotencyKey: key() });
+    },
   },
   REPORT_BANK_TRANSFER: {
     role: 'customer',
@@ -196,6 +223,17 @@ export const ACTIONS: Record<string, Step> = {
       const open = await openQuestionItems(w, o.id);
       const item = firstItem(v, (i) => i.status === 'PURCHASING' && !open.includes(i.id)) ?? v.items[0];
       return mutate(w, 'staff', o, 'orderItemPurchase', 'OrderItemPurchaseInput', { itemId: item.id, quantityBought: 1 + (pick % item.quantity) });
+    },
+  },
+  CHANGE_ITEM_PRICE: {
+    role: 'staff',
+    run: (w, o, v, pick) => {
+      const repricing = v.priceChanges.filter((c) => ['AWAITING_RESPONSE', 'ACCEPTED'].includes(c.status)).map((c) => c.itemId);
+      const item = firstItem(v, (i) => i.status === 'PURCHASING' && !repricing.includes(i.id)) ?? v.items[0];
+      const now = Number(item.unitPrice?.amount ?? '10');
+      // Mostly rises (the common surprise), now and then a fall; never to zero.
+      const next = pick % 4 === 0 && now > 1 ? Math.max(1, Math.floor(now / 2)) : now + 1 + (pick % 20);
+      return mutate(w, 'staff', o, 'orderItemPriceChange', 'OrderItemPriceChangeInput', { itemId: item.id, unitPrice: { amount: String(next), currency: 'CNY' }, note: '販売者が価格を変更しました' });
     },
   },
   MARK_UNAVAILABLE: {
@@ -274,6 +312,7 @@ export const WORLD_STEPS = {
     // Tokens live 7 days: the people sign in again, as they would.
     for (const who of [world.owner, world.clerk]) who.token = (await world.gw.app.tokens.issue(who.id, world.gw.clock.now())).token;
     await autoCancelUnpaid(world.gw.app, world.gw.clock.now());
+    await declinePriceChangesPastDue(world.gw.app, world.gw.clock.now());
     await autoCompleteShipped(world.gw.app, world.gw.clock.now());
   },
   async creditDeposit(world: World, yen: number) {
@@ -326,6 +365,6 @@ export async function chooseOffered(world: World, order: ModelOrder, pick: numbe
 }
 
 /** Forward steps, the furthest along first. */
-const DEPTH = ['RESOLVE_DELIVERY_PROBLEM', 'REPORT_RECEIPT', 'SHIP', 'DECIDE_CANCELLATION', 'CONFIRM_TRANSFER', 'REPORT_BANK_TRANSFER', 'PAY_SECOND_INVOICE', 'ISSUE_SECOND_INVOICE', 'MARK_ARRIVED', 'PURCHASE_ITEM', 'ANSWER_SELLER_QUESTION', 'MARK_UNAVAILABLE', 'PAY_FIRST_INVOICE', 'QUOTE'];
+const DEPTH = ['RESOLVE_DELIVERY_PROBLEM', 'REPORT_RECEIPT', 'SHIP', 'DECIDE_CANCELLATION', 'CONFIRM_TRANSFER', 'REPORT_BANK_TRANSFER', 'PAY_SECOND_INVOICE', 'ISSUE_SECOND_INVOICE', 'MARK_ARRIVED', 'PURCHASE_ITEM', 'PAY_ADDITIONAL_INVOICE', 'RESPOND_PRICE_CHANGE', 'ANSWER_SELLER_QUESTION', 'MARK_UNAVAILABLE', 'PAY_FIRST_INVOICE', 'QUOTE'];
 
-const WAYS_OUT = ['REPORT_PROBLEM', 'REPORT_DELIVERY_PROBLEM', 'CANCEL_ORDER', 'REQUEST_CANCELLATION', 'CANCEL_BY_STAFF', 'CHANGE_ITEMS', 'ASK_SELLER'];
+const WAYS_OUT = ['CHANGE_ITEM_PRICE', 'REPORT_PROBLEM', 'REPORT_DELIVERY_PROBLEM', 'CANCEL_ORDER', 'REQUEST_CANCELLATION', 'CANCEL_BY_STAFF', 'CHANGE_ITEMS', 'ASK_SELLER'];

@@ -51,6 +51,7 @@ export enum DepositReferenceKind {
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM',
   WITHDRAWAL = 'WITHDRAWAL',
   REFUND = 'REFUND',
+  PRICE_CHANGE = 'PRICE_CHANGE',
 }
 registerEnumType(DepositReferenceKind, {
   name: 'DepositReferenceKind',
@@ -62,6 +63,7 @@ registerEnumType(DepositReferenceKind, {
     PAYMENT: { description: 'A payment: the deposit part of an invoice payment, a top-up, or a transfer’s excess.' },
     CANCELLATION_REQUEST: { description: 'A cancellation request staff approved, refunding the cancelled items.' },
     DELIVERY_PROBLEM: { description: 'A refund for a delivery problem (lost, returned, damaged …).' },
+    PRICE_CHANGE: { description: 'A seller lowered an item’s price after payment: the difference refunded.' },
     WITHDRAWAL: { description: 'A withdrawal to the customer’s bank account (its hold, or its release when rejected).' },
     REFUND: { description: 'A card refund PayPal refused for good, credited to the deposit instead.' },
   },

@@ -94,3 +94,47 @@ export function computeFirstInvoice(items: QuotedItem[], rateScaled: bigint, rul
   }
   return { lines, total: lines.reduce((sum, l) => sum + BigInt(l.amount), 0n) };
 }
+
+export interface PriceDifferenceInput {
+  title: string;
+  quantity: number;
+  before: { unitPriceCny: bigint; chinaShippingCny: bigint };
+  after: { unitPriceCny: bigint; chinaShippingCny: bigint };
+}
+
+/**
+ * What a seller's price change after the first payment costs, in yen at the first invoice's
+ * rate: the goods and China shipping lines each as the difference of the two converted amounts
+ * (so an item's lines always add up to what it would have cost at the new price), and the
+ * service fee's percentage of the goods difference (half up; the minimum is per order and was
+ * charged with the first invoice). Lines may be negative (a cheaper shipping beside a dearer
+ * unit); `total` above zero is an additional invoice, below zero a refund.
+ */
+export function computePriceDifference(itemId: string, change: PriceDifferenceInput, rateScaled: bigint, rule: ServiceFeeRule): { lines: StoredInvoiceLine[]; total: bigint } {
+  const goodsCny = (p: { unitPriceCny: bigint }) => p.unitPriceCny * BigInt(change.quantity);
+  const goods = cnyToJpy(goodsCny(change.after), rateScaled) - cnyToJpy(goodsCny(change.before), rateScaled);
+  const shipping = cnyToJpy(change.after.chinaShippingCny, rateScaled) - cnyToJpy(change.before.chinaShippingCny, rateScaled);
+  const fee = divRoundHalfUp(goods * BigInt(rule.percentBps), 10_000n); // symmetric: a fall gives back the fee's share
+  const cny = (fen: bigint) => formatMinor(fen, Currency.CNY);
+  const lines: StoredInvoiceLine[] = [];
+  if (goods !== 0n) {
+    lines.push({
+      kind: InvoiceLineKind.GOODS,
+      description: `${change.title} × ${change.quantity}: price changed (CNY ${cny(change.before.unitPriceCny)} → ${cny(change.after.unitPriceCny)} each)`,
+      itemId, quantity: change.quantity, amount: goods.toString(),
+      sourceAmountCny: (goodsCny(change.after) - goodsCny(change.before)).toString(),
+    });
+  }
+  if (shipping !== 0n) {
+    lines.push({
+      kind: InvoiceLineKind.CHINA_SHIPPING,
+      description: `Shipping in China: ${change.title} (CNY ${cny(change.before.chinaShippingCny)} → ${cny(change.after.chinaShippingCny)})`,
+      itemId, quantity: null, amount: shipping.toString(),
+      sourceAmountCny: (change.after.chinaShippingCny - change.before.chinaShippingCny).toString(),
+    });
+  }
+  if (fee !== 0n) {
+    lines.push({ kind: InvoiceLineKind.SERVICE_FEE, description: `Service fee on the difference (${rule.percentBps / 100}%)`, itemId, quantity: null, amount: fee.toString() });
+  }
+  return { lines, total: goods + shipping + fee };
+}

@@ -2,7 +2,7 @@ import { DomainError, UserErrorCode } from '../../common/errors';
 import type { OrderItem } from '../orders/order-item.entity';
 import type { Order } from '../orders/order.entity';
 import { OrderStatus } from '../orders/order-state';
-import { cnyToJpy, parseRate } from './invoice-calc';
+import { cnyToJpy, parseRate, type ServiceFeeRule } from './invoice-calc';
 import type { Invoice } from './invoice.entity';
 import { InvoiceKind, InvoiceStatus } from './invoice-state';
 
@@ -23,20 +23,43 @@ export function isOverdue(invoice: Pick<Invoice, 'status' | 'dueAt'>, now: Date)
   return invoice.status === InvoiceStatus.OPEN && invoice.dueAt !== null && invoice.dueAt.getTime() <= now.getTime();
 }
 
+/** The service fee rule recorded on an invoice when it was issued (a later config change does not alter it). */
+export function feeRuleOf(invoice: Pick<Invoice, 'pricing'>): ServiceFeeRule {
+  const stored = invoice.pricing.serviceFee as { percentBps: number; minimumJpy: string };
+  return { percentBps: stored.percentBps, minimumJpy: BigInt(stored.minimumJpy) };
+}
+
 /** Money received on the invoice and not given back. */
 export function netReceived(invoice: Pick<Invoice, 'amountPaidMinor' | 'amountRefundedMinor'>): bigint {
   return invoice.amountPaidMinor - invoice.amountRefundedMinor;
 }
 
 /**
- * What the customer paid for an item on the first invoice and still has paid: its lines, less
- * the part not bought (refunded at purchase, at the invoice's rate).
+ * What the customer paid for an item and still has paid, per invoice (the refund of an item
+ * leaving the order takes each part from the invoice that received it):
+ * - the first invoice: the item's lines, less the part not bought (refunded at purchase, at the
+ *   invoice's rate and the item's current price) and less price falls already refunded;
+ * - each ADDITIONAL invoice of the item (a price rise): what it received and has not given back
+ *   (the whole invoice is for the item, its fee share included).
  */
-export function paidForItem(first: Invoice, item: OrderItem): bigint {
-  const lines = first.storedLines.filter((l) => l.itemId === item.id).reduce((sum, l) => sum + BigInt(l.amount), 0n);
-  const short = item.purchasedQuantity !== null ? item.quantity - item.purchasedQuantity : 0;
-  const already = short > 0 ? shortfallRefund(first, item, short) : 0n;
-  return lines > already ? lines - already : 0n;
+export function itemPayments(invoices: Invoice[], item: OrderItem): { invoice: Invoice; amount: bigint }[] {
+  const parts: { invoice: Invoice; amount: bigint }[] = [];
+  for (const invoice of invoices) {
+    if (invoice.kind === InvoiceKind.FIRST) {
+      const lines = invoice.storedLines.filter((l) => l.itemId === item.id).reduce((sum, l) => sum + BigInt(l.amount), 0n);
+      const short = item.purchasedQuantity !== null ? item.quantity - item.purchasedQuantity : 0;
+      const already = (short > 0 ? shortfallRefund(invoice, item, short) : 0n) + (item.priceFallRefundedMinor ?? 0n);
+      parts.push({ invoice, amount: lines > already ? lines - already : 0n });
+    } else if (invoice.kind === InvoiceKind.ADDITIONAL && invoice.storedLines.some((l) => l.itemId === item.id)) {
+      parts.push({ invoice, amount: netReceived(invoice) });
+    }
+  }
+  return parts.filter((p) => p.amount > 0n);
+}
+
+/** What the customer paid for an item and still has paid, in all (`itemPayments`). */
+export function paidForItem(invoices: Invoice[], item: OrderItem): bigint {
+  return itemPayments(invoices, item).reduce((sum, p) => sum + p.amount, 0n);
 }
 
 /** The refund for `short` units of an item that could not be bought: their goods price at the invoice's rate. */
@@ -48,6 +71,7 @@ export function shortfallRefund(first: Invoice, item: OrderItem, short: number):
 const PAYABLE_IN: Record<InvoiceKind, OrderStatus> = {
   FIRST: OrderStatus.AWAITING_FIRST_PAYMENT,
   SECOND: OrderStatus.AWAITING_SECOND_PAYMENT,
+  ADDITIONAL: OrderStatus.PURCHASING, // the item waits unbought for it
 };
 
 /**

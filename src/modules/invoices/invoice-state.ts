@@ -4,13 +4,15 @@ import type { TransitionTable } from '../../common/state-machine';
 export enum InvoiceKind {
   FIRST = 'FIRST', // 1次決済: goods, China-domestic shipping, service fee
   SECOND = 'SECOND', // 2次決済: international shipping and costs known after packing
+  ADDITIONAL = 'ADDITIONAL', // 追加請求: a seller raised an item's price after the first payment (one per rise)
 }
 registerEnumType(InvoiceKind, {
   name: 'InvoiceKind',
-  description: 'Which of an order’s two bills.',
+  description: 'Which of an order’s bills.',
   valuesConfig: {
     FIRST: { description: '1次決済: goods, China-domestic shipping and the service fee; issued by the quote, due in 7 days.' },
     SECOND: { description: '2次決済: international shipping and costs known after packing; issued once the parcel is packed and weighed.' },
+    ADDITIONAL: { description: 'A seller raised an item’s price or China shipping after the first payment: the difference, one invoice per rise (`Order.priceChanges`).' },
   },
 });
 

@@ -49,9 +49,10 @@ export class InvoiceLine {
   }
 }
 
-@ObjectType({ description: 'A bill to the customer, in JPY.' })
+@ObjectType({ description: 'A bill to the customer, in JPY: the first (goods), the second (international shipping), or an additional one for a price rise.' })
 @Entity('invoice')
-@Index('invoice_order_kind_key', ['orderId', 'kind'], { unique: true })
+@Index('invoice_order_kind_key', ['orderId', 'kind'], { unique: true, where: `"kind" IN ('FIRST', 'SECOND')` })
+@Index('invoice_order_idx', ['orderId', 'kind'])
 @Index('invoice_open_due_idx', ['status', 'dueAt'])
 @Check('invoice_amounts_check', `"total" >= 0 AND "amount_paid" >= 0`)
 @Check('invoice_refund_check', `"amount_refunded" BETWEEN 0 AND "amount_paid"`)
@@ -109,7 +110,7 @@ export class Invoice {
   @Column({ name: 'issued_at', type: 'timestamptz' })
   issuedAt: Date;
 
-  @Field(() => Date, { nullable: true, description: 'Unpaid past this, a first invoice’s order is cancelled.' })
+  @Field(() => Date, { nullable: true, description: 'Unpaid past this, a first invoice’s order is cancelled, an additional invoice’s price change declined.' })
   @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
   dueAt: Date | null;
 

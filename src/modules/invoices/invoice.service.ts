@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import type { App } from '../../app/app';
 import { addDays } from '../../common/clock';
 import { formatMinor, Currency } from '../../common/money';
@@ -7,6 +7,7 @@ import type { Order } from '../orders/order.entity';
 import { recordEvent, type Actor } from '../orders/order-events';
 import { computeFirstInvoice, formatRate, parseRate, type QuotedItem, type ServiceFeeRule } from './invoice-calc';
 import { Invoice } from './invoice.entity';
+import { feeRuleOf } from './invoice-money';
 import { DomainError, UserErrorCode } from '../../common/errors';
 import { DepositEntryKind, DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { InvoiceKind, InvoiceStatus } from './invoice-state';
@@ -52,11 +53,7 @@ export class InvoiceService {
     const invoice = await this.findForOrder(tx, order.id, InvoiceKind.FIRST, true);
     if (!invoice || invoice.status !== InvoiceStatus.OPEN) return invoice;
     const items = await this.app.lifecycle.liveItems(tx, order.id);
-    const stored = invoice.pricing.serviceFee as { percentBps: number; minimumJpy: string };
-    const { lines, total } = computeFirstInvoice(quoted(items), parseRate(invoice.exchangeRate!, []), {
-      percentBps: stored.percentBps,
-      minimumJpy: BigInt(stored.minimumJpy),
-    });
+    const { lines, total } = computeFirstInvoice(quoted(items), parseRate(invoice.exchangeRate!, []), feeRuleOf(invoice));
     const before = invoice.totalMinor;
     await tx.getRepository(Invoice).update({ id: invoice.id }, { storedLines: lines, totalMinor: total, revision: invoice.revision + 1 });
     Object.assign(invoice, { storedLines: lines, totalMinor: total, revision: invoice.revision + 1 });
@@ -118,6 +115,11 @@ export class InvoiceService {
       at: refund.at,
       data: { invoiceId: invoice.id, amount: formatMinor(refund.amountMinor, Currency.JPY), note: refund.note },
     });
+  }
+
+  /** The invoices an item's payment can be on (the first, and price rises' additional ones), locked, oldest first. */
+  itemInvoices(tx: EntityManager, orderId: string): Promise<Invoice[]> {
+    return tx.getRepository(Invoice).find({ where: { orderId, kind: In([InvoiceKind.FIRST, InvoiceKind.ADDITIONAL]) }, order: { createdAt: 'ASC', id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
   }
 
   findForOrder(tx: EntityManager, orderId: string, kind: InvoiceKind, forUpdate = false): Promise<Invoice | null> {

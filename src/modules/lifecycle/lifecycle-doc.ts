@@ -42,6 +42,7 @@ export function renderLifecycleDoc(): string {
     '',
     '- `SUBMITTED` for 7 days (`QUOTE_DEADLINE_DAYS`) → `CANCELLED` (`NOT_QUOTED`).',
     '- `AWAITING_FIRST_PAYMENT` past the first invoice’s due date (`FIRST_INVOICE_DUE_DAYS`), nothing on its way → `CANCELLED` (`UNPAID_TIMEOUT`), a partly paid one refunded. A reported transfer keeps it waiting, flagged overdue, for staff.',
+    '- A price change `AWAITING_RESPONSE` or `ACCEPTED` past its due date (`PRICE_CHANGE_DUE_DAYS`), nothing on its way → `DECLINED`: the item cancelled and refunded (`declinePriceChangesPastDue`); reminded 24 hours before (`remindPriceChangesDue`).',
     '- `SHIPPED` for 30 days → `COMPLETED`.',
     '- A card payment `CAPTURING` for over a minute (the process died between claim and settle) → PayPal is asked: `SETTLED`, `FAILED`, or back to `PENDING` (`recoverCardCaptures`, docs/payments.md).',
     '',

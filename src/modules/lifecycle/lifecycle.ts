@@ -4,7 +4,7 @@ import { humanize, StateMachine, type BaseMove } from '../../common/state-machin
 import { CancellationRequest, CANCELLATION_REQUEST_TRANSITIONS, CancellationRequestStatus } from '../cancellations/cancellation-request.entity';
 import { DepositReferenceKind } from '../deposits/deposit-entry.entity';
 import { DELIVERY_PROBLEM_TRANSITIONS, DeliveryProblem, DeliveryProblemResolution, DeliveryProblemStatus } from '../delivery-problems/delivery-problem.entity';
-import { paidForItem } from '../invoices/invoice-money';
+import { itemPayments } from '../invoices/invoice-money';
 import { Invoice } from '../invoices/invoice.entity';
 import { INVOICE_TRANSITIONS, InvoiceKind, InvoiceStatus } from '../invoices/invoice-state';
 import { OrderItem } from '../orders/order-item.entity';
@@ -20,6 +20,10 @@ import type { WithdrawalStatus } from '../withdrawals/withdrawal-state';
 import type { Refund } from '../refunds/refund.entity';
 import { refundMachine, type RefundMove } from '../refunds/refund-machine';
 import type { RefundStatus, RefundTo } from '../refunds/refund-state';
+import { PriceChange } from '../price-changes/price-change.entity';
+import { priceChangeMachine } from '../price-changes/price-change-machine';
+import type { PriceChangeMove } from '../price-changes/price-change.service';
+import { PENDING_PRICE_CHANGE, PriceChangeStatus } from '../price-changes/price-change-state';
 
 /** Every order-side move says who and why. */
 export interface LifeMove extends BaseMove {
@@ -106,10 +110,12 @@ export class Lifecycle {
   readonly withdrawal: StateMachine<Withdrawal, WithdrawalStatus, WithdrawalMove>;
   /** Card refunds through PayPal (refunds/refund-machine.ts). */
   readonly refund: StateMachine<Refund, RefundStatus, RefundMove>;
+  /** A seller's price changes after the first payment (price-changes/price-change-machine.ts). */
+  readonly priceChange: StateMachine<PriceChange, PriceChangeStatus, PriceChangeMove>;
 
   /** Every machine, by the name docs/lifecycle.md gives it. */
   get machines(): Record<string, StateMachine<any, any, any>> {
-    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest, Refund: this.refund, Withdrawal: this.withdrawal };
+    return { Order: this.order, Item: this.item, Invoice: this.invoice, Payment: paymentMachine, 'Cancellation request': this.cancellationRequest, 'Exchange or return': this.returnRequest, 'Price change': this.priceChange, Refund: this.refund, Withdrawal: this.withdrawal };
   }
 
   constructor(private readonly app: App) {
@@ -194,6 +200,7 @@ export class Lifecycle {
 
     this.withdrawal = withdrawalMachine(app);
     this.refund = refundMachine(app);
+    this.priceChange = priceChangeMachine(app);
   }
 
   /**
@@ -271,6 +278,7 @@ export class Lifecycle {
     for (const request of open) {
       await this.returnRequest.transition(tx, request, ItemExchangeStatus.CLOSED, { actor: move.actor, at: move.at, data: { note: 'The order was cancelled.' } });
     }
+    await this.withdrawPriceChanges(tx, { orderId: order.id }, { actor: move.actor, at: move.at, order, data: { note: 'The order was cancelled.' } });
     await this.app.messages.closeReplyDeadlines(tx, order.id, move.at);
   }
 
@@ -309,15 +317,26 @@ export class Lifecycle {
     if (order.status === OrderStatus.CANCELLED) return; // the order's own cancellation refunds everything at once
     const left = item.status === ItemStatus.CANCELLED || item.status === ItemStatus.UNAVAILABLE;
     if (left && PAID_ITEM_STATUSES.includes(from)) {
-      const first = await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.FIRST, true);
-      const paid = first ? paidForItem(first, item) : 0n;
-      const amount = paid - (move.retainMinor ?? 0n);
-      await this.app.invoices.refund(tx, first!, order, {
-        amountMinor: amount > 0n ? amount : 0n,
-        reference: move.refund?.reference ?? { kind: DepositReferenceKind.ORDER_ITEM, id: item.id },
-        note: move.refund?.note ?? `“${item.title}” ${humanize(item.status)}`,
-        actor: move.actor, at: move.at, itemId: item.id, refundTo: move.refundTo,
-      });
+      // Each part back from the invoice that received it: the first, and a price rise's additional one.
+      const invoices = await this.app.invoices.itemInvoices(tx, order.id);
+      let retain = move.retainMinor ?? 0n;
+      for (const { invoice, amount } of itemPayments(invoices, item)) {
+        const keep = retain < amount ? retain : amount;
+        retain -= keep;
+        await this.app.invoices.refund(tx, invoice, order, {
+          amountMinor: amount - keep,
+          reference: move.refund?.reference ?? { kind: DepositReferenceKind.ORDER_ITEM, id: item.id },
+          note: move.refund?.note ?? `“${item.title}” ${humanize(item.status)}`,
+          actor: move.actor, at: move.at, itemId: item.id, refundTo: move.refundTo,
+        });
+      }
+      // A price rise's invoice has nothing left to ask for once the item is gone.
+      for (const invoice of invoices) {
+        if (invoice.kind === InvoiceKind.ADDITIONAL && invoice.status === InvoiceStatus.OPEN && invoice.amountPaidMinor === invoice.amountRefundedMinor && invoice.storedLines.some((l) => l.itemId === item.id)) {
+          await this.invoice.transition(tx, invoice, InvoiceStatus.VOID, { actor: move.actor, at: move.at, order });
+        }
+      }
+      await this.withdrawPriceChanges(tx, { itemId: item.id }, { actor: move.actor, at: move.at, order, data: { note: `The item is ${humanize(item.status)}.` } });
     } else if (left) {
       await this.app.invoices.recomputeFirst(tx, order, move.actor, move.at);
     }
@@ -339,7 +358,16 @@ export class Lifecycle {
       for (const item of items) await this.item.transition(tx, item, ItemStatus.PURCHASING, { ...base, order });
     } else if (invoice.kind === InvoiceKind.SECOND && order.status === OrderStatus.AWAITING_SECOND_PAYMENT) {
       await this.order.transition(tx, order, OrderStatus.PREPARING_SHIPMENT, base);
+    } else if (invoice.kind === InvoiceKind.ADDITIONAL) {
+      const change = await tx.getRepository(PriceChange).findOne({ where: { invoiceId: invoice.id, status: In(PENDING_PRICE_CHANGE) }, lock: { mode: 'pessimistic_write' } });
+      if (change) await this.priceChange.transition(tx, change, PriceChangeStatus.APPLIED, { ...base, order });
     }
+  }
+
+  /** Price changes still waiting for the customer, of an item or a whole order, → WITHDRAWN (their invoices are settled by the caller). */
+  private async withdrawPriceChanges(tx: EntityManager, where: { orderId: string } | { itemId: string }, move: PriceChangeMove): Promise<void> {
+    const pending = await tx.getRepository(PriceChange).find({ where: { ...where, status: In(PENDING_PRICE_CHANGE) }, lock: { mode: 'pessimistic_write' } });
+    for (const change of pending) await this.priceChange.transition(tx, change, PriceChangeStatus.WITHDRAWN, move);
   }
 
   private async money(tx: EntityManager, orderId: string): Promise<{ refunded: bigint; net: bigint }> {

@@ -18,6 +18,8 @@ export interface OrderFacts {
   grouped: boolean;
   /** The delivery problem staff are working on (at most one per order). */
   openDeliveryProblem: { id: string; kind: DeliveryProblemKind } | null;
+  /** Seller's price rises waiting for the customer (the item is not bought meanwhile). */
+  pendingPriceChanges: { id: string; itemId: string; invoiceId: string | null; status: string }[];
 }
 
 export const ORDER_FACTS_SQL = `
@@ -27,7 +29,9 @@ export const ORDER_FACTS_SQL = `
     coalesce((SELECT json_agg(json_build_object('itemId', r.item_id, 'status', r.status)) FROM item_return_request r
                WHERE r.order_id = o.id AND r.status IN ('REQUESTED', 'SELLER_ACCEPTED')), '[]'::json) AS open_returns,
     EXISTS (SELECT 1 FROM shipment_group_order g WHERE g.order_id = o.id) AS grouped,
-    (SELECT json_build_object('id', p.id, 'kind', p.kind) FROM delivery_problem p WHERE p.order_id = o.id AND p.status = 'OPEN') AS open_problem
+    (SELECT json_build_object('id', p.id, 'kind', p.kind) FROM delivery_problem p WHERE p.order_id = o.id AND p.status = 'OPEN') AS open_problem,
+    coalesce((SELECT json_agg(json_build_object('id', c.id, 'itemId', c.item_id, 'invoiceId', c.invoice_id, 'status', c.status) ORDER BY c.seq) FROM price_change c
+               WHERE c.order_id = o.id AND c.status IN ('AWAITING_RESPONSE', 'ACCEPTED')), '[]'::json) AS price_changes
   FROM unnest($1::uuid[]) AS o(id)`;
 
 interface FactsRow {
@@ -37,6 +41,7 @@ interface FactsRow {
   open_returns: { itemId: string; status: ItemExchangeStatus }[];
   grouped: boolean;
   open_problem: { id: string; kind: DeliveryProblemKind } | null;
+  price_changes: OrderFacts['pendingPriceChanges'];
 }
 
 export async function loadOrderFacts(db: Pick<EntityManager, 'query'>, orderIds: readonly string[]): Promise<OrderFacts[]> {
@@ -44,6 +49,6 @@ export async function loadOrderFacts(db: Pick<EntityManager, 'query'>, orderIds:
   const byId = new Map(rows.map((r) => [r.id, r]));
   return orderIds.map((id) => {
     const r = byId.get(id)!;
-    return { cancellationPending: r.cancellation_pending, sellerQuestionItemIds: r.question_items, openReturns: r.open_returns, grouped: r.grouped, openDeliveryProblem: r.open_problem };
+    return { cancellationPending: r.cancellation_pending, sellerQuestionItemIds: r.question_items, openReturns: r.open_returns, grouped: r.grouped, openDeliveryProblem: r.open_problem, pendingPriceChanges: r.price_changes };
   });
 }

@@ -10,6 +10,7 @@ export enum NotificationKind {
   PAYMENT_REJECTED = 'PAYMENT_REJECTED', // staff could not find the reported transfer
   ORDER_CANCELLED = 'ORDER_CANCELLED', // by the customer, staff or the clock, with the refund
   ITEM_UNAVAILABLE = 'ITEM_UNAVAILABLE', // an item could not be bought; refunded
+  PRICE_CHANGE = 'PRICE_CHANGE', // a seller changed an item's price after payment: a rise to answer, a fall refunded, a rise declined
   ITEM_ARRIVED = 'ITEM_ARRIVED', // at the warehouse, inspected, with photos
   SECOND_INVOICE_ISSUED = 'SECOND_INVOICE_ISSUED', // international shipping to pay
   SHIPPED = 'SHIPPED', // carrier and tracking link
@@ -76,6 +77,7 @@ const CANCEL_REASONS: Record<string, string> = {
   UNPAID_TIMEOUT: 'お支払い期限（お見積もりから7日）を過ぎたため',
   NOT_QUOTED: 'お申し込みから7日以内にお見積もりができなかったため',
   PURCHASE_FAILED: '商品を購入できなかったため',
+  PRICE_CHANGE_DECLINED: '販売者の価格変更をお受けいただけなかったため',
   FORWARDING_FAILED: '日本への発送ができないため',
   PROHIBITED_ITEM: '取り扱いできない商品のため',
   DUPLICATE_ORDER: '重複したご注文のため',
@@ -123,6 +125,31 @@ export function announce(e: AnnouncedEvent): Announcement | null {
         return { kind: NotificationKind.ITEM_ARRIVED, title: '商品が倉庫に到着しました', body: `${n}\n商品が倉庫に到着し、検品しました。${photos ? `検品写真 ${photos} 枚をアプリでご確認いただけます。` : ''}` };
       }
       return null;
+    case 'PRICE_CHANGE_RECORDED': {
+      if (BigInt(e.data.difference ?? '0') <= 0n) return null; // a fall: PRICE_CHANGE_APPLIED says it with the refund
+      const due = e.data.dueAt ? `\nご回答・お支払い期限: ${jst(new Date(e.data.dueAt))}` : '';
+      return {
+        kind: NotificationKind.PRICE_CHANGE,
+        title: '商品価格変更のお知らせ（ご回答をお願いします）',
+        body: `${n}\n販売者が商品の価格（または中国国内送料）を変更しました。追加のお支払い額: ${yen(e.data.difference)}${due}\nアプリで承諾して追加請求をお支払いいただくか、辞退してください。期限までにお支払いがない場合、この商品はキャンセルされ、お支払い済みの金額は返金されます。\n${e.data.note ?? ''}`,
+      };
+    }
+    case 'PRICE_CHANGE_APPLIED':
+      if (BigInt(e.data.difference ?? '0') >= 0n) return null; // a rise paid: PAYMENT_SETTLED (or the customer's own deposit payment)
+      return { kind: NotificationKind.PRICE_CHANGE, title: '商品価格が下がりました', body: `${n}\n販売者が商品の価格を下げたため、差額 ${yen(-BigInt(e.data.difference))}を返金しました。` };
+    case 'PRICE_CHANGE_REMINDER':
+      return {
+        kind: NotificationKind.PRICE_CHANGE,
+        title: '価格変更へのご回答期限が近づいています',
+        body: `${n}\n販売者の価格変更（追加のお支払い ${yen(e.data.difference)}）へのご回答・お支払い期限まで24時間を切りました。期限: ${jst(new Date(e.data.dueAt))}\n期限までにお支払いがない場合、この商品はキャンセルされ、お支払い済みの金額は返金されます。`,
+      };
+    case 'PRICE_CHANGE_DECLINED':
+      if (e.actorRole === 'CUSTOMER' || e.actorRole === 'GUEST') return null; // their own answer
+      return {
+        kind: NotificationKind.PRICE_CHANGE,
+        title: '価格が変更された商品をキャンセルしました',
+        body: `${n}\n${e.actorRole === 'SYSTEM' ? '期限までに価格変更のご承諾とお支払いがなかったため、' : ''}この商品をキャンセルしました。お支払い済みの金額は返金されます。`,
+      };
     case 'PAYMENT_SETTLED':
       if (e.data.method === 'DEPOSIT') return null; // the customer paid it themselves, in the app
       return { kind: NotificationKind.PAYMENT_CONFIRMED, title: 'お支払いを確認しました', body: `${n}\n${yen(String(e.data.applied ?? e.data.amount ?? '0'))}のお支払いを確認しました。` };

@@ -25,6 +25,8 @@ export interface OrderPaymentState {
   secondInvoice: Invoice | null;
   /** Money for the second invoice is on its way (a reported transfer, a held card capture). */
   secondPending: boolean;
+  /** Price rises' invoices, each with whether money for it is on its way. */
+  additional: { invoice: Invoice; pending: boolean }[];
 }
 
 /**
@@ -42,7 +44,9 @@ export function orderActions(
   if (isStaff(viewer)) {
     offer(OrderAction.QUOTE, !refuseQuote(order));
     offer(OrderAction.CONFIRM_TRANSFER, payments.transferReported);
-    offer(OrderAction.PURCHASE_ITEM, items.some((i) => i.status === ItemStatus.PURCHASING && !facts.sellerQuestionItemIds.includes(i.id)));
+    const repricing = facts.pendingPriceChanges.map((c) => c.itemId);
+    offer(OrderAction.CHANGE_ITEM_PRICE, items.some((i) => i.status === ItemStatus.PURCHASING && !repricing.includes(i.id)));
+    offer(OrderAction.PURCHASE_ITEM, items.some((i) => i.status === ItemStatus.PURCHASING && !facts.sellerQuestionItemIds.includes(i.id) && !repricing.includes(i.id)));
     offer(OrderAction.MARK_UNAVAILABLE, items.some((i) => i.status === ItemStatus.PURCHASING));
     offer(OrderAction.MARK_ARRIVED, items.some((i) => i.status === ItemStatus.PURCHASED));
     offer(OrderAction.ISSUE_SECOND_INVOICE, !refuseSecondInvoice(order, facts));
@@ -57,6 +61,10 @@ export function orderActions(
   } else {
     offer(OrderAction.PAY_FIRST_INVOICE, Boolean(pay.invoice) && !refuseInvoicePayment(order, pay.invoice!, pay.pending));
     offer(OrderAction.REPORT_BANK_TRANSFER, payments.transferToReport);
+    // Accepting a rise waiting for an answer always works; declining needs no money on its way.
+    const onItsWay = (invoiceId: string | null) => payments.additional.some((a) => a.invoice.id === invoiceId && a.pending);
+    offer(OrderAction.RESPOND_PRICE_CHANGE, facts.pendingPriceChanges.some((c) => c.status === 'AWAITING_RESPONSE' || !onItsWay(c.invoiceId)));
+    offer(OrderAction.PAY_ADDITIONAL_INVOICE, payments.additional.some((a) => !refuseInvoicePayment(order, a.invoice, a.pending)));
     offer(OrderAction.PAY_SECOND_INVOICE, Boolean(payments.secondInvoice) && !refuseInvoicePayment(order, payments.secondInvoice!, payments.secondPending));
     offer(OrderAction.CANCEL_ORDER, !refuseCustomerCancel(order, pay));
     offer(OrderAction.REQUEST_CANCELLATION, !refuseCancellationRequest(order, pay, false, facts.cancellationPending));

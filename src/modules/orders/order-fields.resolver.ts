@@ -7,7 +7,7 @@ import { itemActions, orderActions } from './order-actions';
 import { hasOpenReturnRequest } from '../warehouse/return-request.resolver';
 import { OrderEvent } from './order-event.entity';
 import { OrderItem } from './order-item.entity';
-import { eventsOf, factsOf, invoiceOf, itemsOf, orderById } from './order-loaders';
+import { additionalInvoicesOf, eventsOf, factsOf, invoiceOf, itemsOf, orderById } from './order-loaders';
 import { firstPaymentState } from './order-rules';
 import { Order } from './order.entity';
 import { ItemAction, OrderAction } from './order.types';
@@ -34,12 +34,18 @@ export class OrderFieldsResolver {
     return invoiceOf(ctx, order.id, InvoiceKind.SECOND);
   }
 
+  @FieldResolver(() => [Invoice], { description: 'One per seller’s price rise after the first payment (`priceChanges`), oldest first; a declined one is VOID.' })
+  additionalInvoices(@Root() order: Order, @Ctx() ctx: Context): Promise<Invoice[]> {
+    return additionalInvoicesOf(ctx, order.id);
+  }
+
   @FieldResolver(() => [OrderAction], { description: 'What the viewer can do now; computed from the rules the mutations enforce.' })
   async availableActions(@Root() order: Order, @Ctx() ctx: Context): Promise<OrderAction[]> {
-    const [items, invoice, second, payments, facts] = await Promise.all([
-      itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST), invoiceOf(ctx, order.id, InvoiceKind.SECOND), paymentsOfOrder(ctx, order.id), factsOf(ctx, order.id),
+    const [items, invoice, second, additional, payments, facts] = await Promise.all([
+      itemsOf(ctx, order.id), invoiceOf(ctx, order.id, InvoiceKind.FIRST), invoiceOf(ctx, order.id, InvoiceKind.SECOND), additionalInvoicesOf(ctx, order.id), paymentsOfOrder(ctx, order.id),
+      factsOf(ctx, order.id),
     ]);
-    const paying = orderPaymentState(payments, invoice, second);
+    const paying = orderPaymentState(payments, invoice, second, additional);
     return orderActions(ctx.viewer, order, items, firstPaymentState(invoice, paying.firstPending), ctx.app.clock.now(), paying, facts);
   }
 

@@ -9,6 +9,7 @@ import { ItemStatus } from './order-state';
 @Index('order_item_order_idx', ['orderId', 'position'])
 @Check('order_item_quantity_check', `"quantity" BETWEEN 1 AND 999`)
 @Check('order_item_prices_check', `"unit_price_cny" >= 0 AND "china_shipping_cny" >= 0`)
+@Check('order_item_price_fall_check', `"price_fall_refunded" >= 0`)
 @Check('order_item_purchased_check', `"purchased_quantity" BETWEEN 1 AND "quantity"`)
 @Check('order_item_received_check', `"received_quantity" >= 0`)
 export class OrderItem {
@@ -58,6 +59,10 @@ export class OrderItem {
   /** CNY fen for the seller's domestic shipping to our warehouse, set by the quote. */
   @Column({ name: 'china_shipping_cny', type: 'bigint', nullable: true, transformer: bigintTransformer })
   chinaShippingCny: bigint | null;
+
+  /** Yen refunded from the first invoice because the seller lowered the price after payment (price changes). */
+  @Column({ name: 'price_fall_refunded', type: 'bigint', default: 0, transformer: bigintTransformer })
+  priceFallRefundedMinor: bigint;
 
   /** How many staff actually bought (≤ quantity; the rest was refunded). */
   @Field(() => Int, { nullable: true, description: 'How many staff actually bought.' })

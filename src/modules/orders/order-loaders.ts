@@ -48,6 +48,12 @@ export async function invoiceOf(ctx: Context, orderId: string, kind: InvoiceKind
   return (await readOf(ctx, orderId))?.bundle.invoices.find((i) => i.kind === kind) ?? null;
 }
 
+/** Price rises' invoices (InvoiceKind.ADDITIONAL), oldest first (by creation: the test clock may stand still). */
+export async function additionalInvoicesOf(ctx: Context, orderId: string): Promise<Invoice[]> {
+  const invoices = (await readOf(ctx, orderId))?.bundle.invoices ?? [];
+  return invoices.filter((i) => i.kind === InvoiceKind.ADDITIONAL).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+}
+
 /** Messages from the other side that `reader` has not read yet. */
 export async function unreadCountOf(ctx: Context, orderId: string, reader: MessageSide): Promise<number> {
   return (await readOf(ctx, orderId))?.bundle.unread[reader] ?? 0;

@@ -104,6 +104,7 @@ export enum CancelReason {
   UNPAID_TIMEOUT = 'UNPAID_TIMEOUT', // first invoice unpaid 7 days after the quote
   NOT_QUOTED = 'NOT_QUOTED', // no quote within 7 days of the application (seed 003)
   PURCHASE_FAILED = 'PURCHASE_FAILED', // nothing could be bought
+  PRICE_CHANGE_DECLINED = 'PRICE_CHANGE_DECLINED', // the customer declined (or let lapse) a seller's price rise
   FORWARDING_FAILED = 'FORWARDING_FAILED', // the goods cannot be shipped to Japan
   PROHIBITED_ITEM = 'PROHIBITED_ITEM', // the goods may not be exported or imported
   DUPLICATE_ORDER = 'DUPLICATE_ORDER',

@@ -163,7 +163,8 @@ export class CardPaymentService {
       `SELECT o.order_number, i.kind FROM invoice i JOIN customer_order o ON o.id = i.order_id WHERE i.id = $1`,
       [payment.invoiceId],
     );
-    return `Order ${row.order_number}: ${row.kind === 'FIRST' ? 'first' : 'second'} payment`;
+    const what: Record<string, string> = { FIRST: 'first payment', SECOND: 'second payment', ADDITIONAL: 'additional payment (price change)' };
+    return `Order ${row.order_number}: ${what[row.kind] ?? 'payment'}`;
   }
 
   /** The client's page; PayPal adds ?token=<PayPal order id>. */

@@ -15,7 +15,7 @@ const KEY_DESCRIPTION =
 
 @InputType({ description: 'How to pay an invoice.' })
 export class InvoicePayInput {
-  @Field(() => ID, { description: 'A FIRST or SECOND invoice of your own order.' })
+  @Field(() => ID, { description: 'A FIRST, SECOND or ADDITIONAL invoice of your own order.' })
   invoiceId: string;
 
   @Field({ defaultValue: true, description: 'Use the deposit balance first (default). false pays everything by `method`.' })

@@ -23,7 +23,7 @@ function payer(ctx: Context, guest?: GuestAccessInput | null): OrderAccess {
 export class PaymentResolver {
   @Mutation(() => InvoicePayPayload, {
     description:
-      'Pay a FIRST or SECOND invoice of your order: the deposit first (unless useDeposit: false), the rest by BANK_TRANSFER or CARD. ' +
+      'Pay a FIRST, SECOND or ADDITIONAL invoice of your order: the deposit first (unless useDeposit: false), the rest by BANK_TRANSFER or CARD. ' +
       'For a card, open `approvalUrl` (the payment’s `total` includes the card fee), then call paymentCardComplete. Idempotent by key.',
   })
   invoicePay(@Arg('input', { description: 'The invoice, whether to use the deposit, the method for the rest, and an idempotency key.' }) input: InvoicePayInput, @Ctx() ctx: Context): Promise<InvoicePayPayload> {

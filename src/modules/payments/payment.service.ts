@@ -54,7 +54,7 @@ export class PaymentService {
   }
 
   /**
-   * Pays a FIRST or SECOND invoice of the caller's own order: the deposit first (unless
+   * Pays a FIRST, SECOND or ADDITIONAL invoice of the caller's own order: the deposit first (unless
    * declined), the rest by bank transfer (awaiting the customer's report) or card (a PayPal
    * order to approve). A payment started earlier and not yet under way is replaced; a reported
    * transfer or a held card capture must be decided first (PAYMENT_IN_PROGRESS). Idempotent by

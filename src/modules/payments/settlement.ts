@@ -9,6 +9,7 @@ import type { Order } from '../orders/order.entity';
 import type { Actor } from '../orders/order-events';
 import type { Payment } from './payment.entity';
 import { PaymentMethod, PaymentPurpose, PaymentStatus, transitionPayment } from './payment-state';
+import { WithdrawalSource } from '../withdrawals/withdrawal-state';
 
 export interface Settlement {
   actor: Actor;
@@ -59,7 +60,7 @@ export async function settle(tx: EntityManager, app: App, payment: Payment, rece
     changes: { ...s.changes, appliedAmountMinor: applied, excessAmountMinor: excess, settledAt: s.at },
     data: {
       applied: formatMinor(applied, Currency.JPY),
-      ...(excess > 0n ? { excessToDeposit: formatMinor(excess, Currency.JPY), ...(creditTo ? {} : { excessNotCredited: true }) } : {}),
+      ...(excess > 0n ? { excessToDeposit: formatMinor(excess, Currency.JPY), ...(creditTo ? {} : { excessToBankAccount: true }) } : {}),
       ...s.data,
     },
   });
@@ -82,6 +83,13 @@ export async function settle(tx: EntityManager, app: App, payment: Payment, rece
       reference: { kind: DepositReferenceKind.PAYMENT, id: payment.id },
       actorId: null,
       note: `Received ${formatMinor(received, Currency.JPY)} JPY; ${formatMinor(applied, Currency.JPY)} JPY was due.`,
+    });
+  } else if (excess > 0n && s.order) {
+    // A guest has no deposit: the excess goes back to their bank account, a payout awaiting their
+    // account details (they are asked by notification). Not tied to the payment: it is not part of
+    // what the payment applied, so later refunds of the payment are not reduced by it.
+    await app.withdrawals.create(tx, {
+      source: WithdrawalSource.REFUND, accountId: null, orderId: s.order.id, amountMinor: excess, bankAccount: null, actor: s.actor, at: s.at,
     });
   }
   if (applied > 0n) {

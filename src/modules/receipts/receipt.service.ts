@@ -22,6 +22,7 @@ export const RECIPIENT_MAX = 60;
 const KIND_PURPOSE: Record<string, string> = {
   FIRST: '1次決済（商品代金・中国国内送料・代行手数料）',
   SECOND: '2次決済（国際送料ほか）',
+  ADDITIONAL: '追加請求（販売者の価格変更）',
 };
 const METHOD_LABEL: Record<PaymentMethod, string> = { DEPOSIT: 'デポジット', BANK_TRANSFER: '銀行振込', CARD: 'クレジットカード' };
 const jstDate = (d: Date) => new Intl.DateTimeFormat('ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric' }).format(d);

@@ -247,8 +247,7 @@ export class ReturnRequestService {
       const cancelled = await lifecycle.cancelOrder(tx, order, { actor, at, reason: CancelReason.CUSTOMER_REQUEST, note: 'Every item was returned to the seller.', retainMinor: customerPays, data: { requestId: request.id }, refundTo });
       return { refunded: cancelled.refunded, withheld: cancelled.retained, toSecondInvoice: 0n };
     }
-    const first = (await this.app.invoices.findForOrder(tx, order.id, InvoiceKind.FIRST, true))!;
-    const withheld = min(customerPays, paidForItem(first, item));
+    const withheld = min(customerPays, paidForItem(await this.app.invoices.itemInvoices(tx, order.id), item));
     const refunded = await lifecycle.refundsOf(tx, order.id, () =>
       lifecycle.item.transition(tx, item, ItemStatus.CANCELLED, {
         actor, at, order, note, data: { requestId: request.id, returned: true }, retainMinor: withheld, refundTo,

@@ -45,6 +45,9 @@ export class WarehouseService {
     if (await tx.getRepository(Message).exists({ where: { itemId: item.id, askSellerBeforePurchase: true, answeredAt: IsNull() } })) {
       throw new DomainError(UserErrorCode.SELLER_QUESTION_OPEN, 'The customer asked a question for the seller about this item: answer it in the thread before buying.', ['input', 'itemId']);
     }
+    if (await this.app.priceChanges.pendingFor(tx, item.id)) {
+      throw new DomainError(UserErrorCode.PRICE_CHANGE_PENDING, 'The seller’s new price waits for the customer’s answer: buy the item once they accept and pay it.', ['input', 'itemId']);
+    }
     if (!Number.isInteger(input.quantityBought) || input.quantityBought < 1 || input.quantityBought > item.quantity) {
       throw new DomainError(UserErrorCode.INVALID, `Bought quantity must be between 1 and ${item.quantity}; mark the item unavailable if none could be bought.`, ['input', 'quantityBought']);
     }
