@@ -10,6 +10,7 @@ import { DELIVERY_PROBLEM_TRANSITIONS, DeliveryProblemStatus } from '../src/modu
 import { INVOICE_TRANSITIONS, InvoiceStatus } from '../src/modules/invoices/invoice-state';
 import { ITEM_TRANSITIONS, ItemStatus, ORDER_TRANSITIONS, OrderStatus } from '../src/modules/orders/order-state';
 import { PAYMENT_TRANSITIONS, PaymentStatus } from '../src/modules/payments/payment-state';
+import { PRICE_CHANGE_TRANSITIONS, PriceChangeStatus } from '../src/modules/price-changes/price-change-state';
 import { REFUND_TRANSITIONS, RefundStatus } from '../src/modules/refunds/refund-state';
 import { ITEM_EXCHANGE_TRANSITIONS, ItemExchangeStatus } from '../src/modules/warehouse/return-request-state';
 import { WITHDRAWAL_TRANSITIONS, WithdrawalStatus } from '../src/modules/withdrawals/withdrawal-state';
@@ -51,6 +52,7 @@ const LIFECYCLES: Array<[name: string, values: string[], tables: Array<Transitio
   ['ItemExchangeStatus', Object.values(ItemExchangeStatus), [ITEM_EXCHANGE_TRANSITIONS]],
   ['CancellationRequestStatus', Object.values(CancellationRequestStatus), [CANCELLATION_REQUEST_TRANSITIONS]],
   ['DeliveryProblemStatus', Object.values(DeliveryProblemStatus), [DELIVERY_PROBLEM_TRANSITIONS]],
+  ['PriceChangeStatus', Object.values(PriceChangeStatus), [PRICE_CHANGE_TRANSITIONS]],
 ];
 
 describe('the schema documents itself (Playground docs)', () => {

@@ -25,6 +25,7 @@ registerEnumType(NotificationKind, {
   name: 'NotificationKind',
   description: 'What a notification is about; e-mail can be turned off per kind.',
   valuesConfig: {
+    PRICE_CHANGE: { description: 'A seller changed an item’s price after payment: a rise to answer, a fall refunded, or a rise declined.' },
     QUOTE_ISSUED: { description: 'The order was quoted: the first invoice’s amount and due date.' },
     PAYMENT_DUE_SOON: { description: '48 hours before the first invoice’s due date, while it is unpaid.' },
     PAYMENT_CONFIRMED: { description: 'A bank transfer or card payment was received.' },

@@ -114,6 +114,7 @@ registerEnumType(CancelReason, {
   name: 'CancelReason',
   description: 'Why an order was cancelled.',
   valuesConfig: {
+    PRICE_CHANGE_DECLINED: { description: 'The customer declined a seller’s price rise, or did not answer or pay it by its due date.' },
     CUSTOMER_REQUEST: { description: 'The customer cancelled, or asked and staff agreed.' },
     ALL_ITEMS_CANCELLED: { description: 'The customer cancelled the last item.' },
     UNPAID_TIMEOUT: { description: 'The first invoice was unpaid 7 days after the quote.' },
