@@ -120,6 +120,13 @@ async function invariants(world: World): Promise<void> {
       [order.id],
     );
     expect(refunds.events).toBe(refunds.invoices);
+    // A price change waits only while its invoice is open; a paid one has applied it, a void one ended it.
+    const stuck: { id: string; status: string; invoice: string }[] = await db.query(
+      `SELECT c.id, c.status, i.status AS invoice FROM price_change c JOIN invoice i ON i.id = c.invoice_id
+        WHERE c.order_id = $1 AND ((c.status IN ('AWAITING_RESPONSE', 'ACCEPTED')) <> (i.status = 'OPEN'))`,
+      [order.id],
+    );
+    expect(stuck).toEqual([]);
     if (s.status === 'CANCELLED') {
       expect(s.items.filter((i) => !['CANCELLED', 'UNAVAILABLE'].includes(i.status))).toEqual([]);
       expect(s.cancellationRequests.filter((r) => r.status === 'PENDING')).toEqual([]);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource, MigrationExecutor, type Logger as TypeormLogger } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { setTransactionLimits, type TransactionLimits } from '../common/transaction';
@@ -53,6 +54,7 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
     logging: options.logger ? ['query'] : false,
     logger: options.logger,
     extra: {
+      Client: PooledClient,
       max: options.poolSize ?? 10,
       // Sent by pg when it connects (0 sends nothing: the server's default, no limit).
       statement_timeout: options.limits?.request.statementMs ?? 0,
@@ -61,6 +63,21 @@ export function createDataSource(url: string, options: DataSourceOptions = {}): 
   });
   if (options.limits) setTransactionLimits(ds, options.limits);
   return ds;
+}
+
+/**
+ * pg's pool listens for the errors of idle connections only. A connection that is checked out
+ * (a transaction between two statements) when the server ends it — a restart, a failover,
+ * pg_terminate_backend — emits 'error' with no listener, and an unhandled 'error' event ends
+ * the whole process with every request in flight. The error needs no handling here: it fails
+ * that connection's next query (the request answers an internal error, its transaction is
+ * gone), and the pool drops the connection when it is released, as it is no longer queryable.
+ */
+class PooledClient extends Client {
+  constructor(config?: unknown) {
+    super(config);
+    this.on('error', () => undefined);
+  }
 }
 
 // Any constant; all gateway processes agree on it so only one migrates at a time.

@@ -221,7 +221,8 @@ export const ACTIONS: Record<string, Step> = {
     role: 'staff',
     run: async (w, o, v, pick) => {
       const open = await openQuestionItems(w, o.id);
-      const item = firstItem(v, (i) => i.status === 'PURCHASING' && !open.includes(i.id)) ?? v.items[0];
+      const repricing = v.priceChanges.filter((c) => ['AWAITING_RESPONSE', 'ACCEPTED'].includes(c.status)).map((c) => c.itemId);
+      const item = firstItem(v, (i) => i.status === 'PURCHASING' && !open.includes(i.id) && !repricing.includes(i.id)) ?? v.items[0];
       return mutate(w, 'staff', o, 'orderItemPurchase', 'OrderItemPurchaseInput', { itemId: item.id, quantityBought: 1 + (pick % item.quantity) });
     },
   },
