@@ -1,7 +1,7 @@
 import { InvoiceFieldsResolver } from '../modules/invoices/invoice-fields.resolver';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { GraphQLSchema, isEnumType, lexicographicSortSchema, printSchema, printType } from 'graphql';
 import { buildSchema, getMetadataStorage } from 'type-graphql';
 import { AccountResolver } from '../modules/accounts/account.resolver';
 import { AccountDepositResolver, DepositResolver } from '../modules/deposits/deposit.resolver';
@@ -86,8 +86,22 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
     authChecker,
     pubSub: NO_TOPICS, // required with subscriptions; ours subscribe through the live hub
     validate: false, // inputs are validated in services, as userErrors (see common/validation.ts)
-  });
+  }).then(describeRootTypes);
   return built;
+}
+
+/** type-graphql has no option for the root types' descriptions; the Playground's docs show them first. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  schema.getQueryType()!.description =
+    'Reads. Customers (bearer token from `accountLogin`) see their own orders and account; guests (no token) read one order with its number and phone; ' +
+    'staff see every order and their work queues. An order that is missing and one that is someone else’s look the same (null).';
+  schema.getMutationType()!.description =
+    'One mutation per business action, named object first (`orderCancel`, `invoicePay`). Most take an `input` and answer a payload whose `userErrors` ' +
+    'list expected refusals with a stable `code`; a refused mutation changes nothing. Mutations that pay or move deposit money take an `idempotencyKey`: a repeat replays the first result.';
+  schema.getSubscriptionType()!.description =
+    'Live updates over a WebSocket on the same `/graphql` path (the graphql-ws library’s protocol, or the legacy one GraphQL Playground speaks), ' +
+    'sent after each commit, with the same visibility as the queries.';
+  return schema;
 }
 
 /**
@@ -101,9 +115,22 @@ function useDefaultResolversForPlainFields(): void {
   }
 }
 
-/** The SDL as committed in schema/schema.graphql (sorted, so diffs stay small). */
+/**
+ * The SDL as committed in schema/schema.graphql: types, fields and arguments sorted by name, so
+ * diffs stay small, but enum values in their declared order — a lifecycle order (SUBMITTED …
+ * COMPLETED), which the Playground's docs then show as the order a thing passes through them.
+ */
 export function printGatewaySchema(schema: GraphQLSchema): string {
-  return printSchema(lexicographicSortSchema(schema)) + '\n';
+  const sorted = lexicographicSortSchema(schema);
+  let sdl = printSchema(sorted);
+  for (const type of Object.values(sorted.getTypeMap())) {
+    if (!isEnumType(type) || type.name.startsWith('__')) continue;
+    const alphabetical = printType(type);
+    const declared = printType(schema.getType(type.name)!);
+    if (!sdl.includes(alphabetical)) throw new Error(`printGatewaySchema: enum ${type.name} not found in the printed SDL`);
+    sdl = sdl.replace(alphabetical, () => declared);
+  }
+  return sdl + '\n';
 }
 
 export async function emitSchemaFile(): Promise<string> {

@@ -7,7 +7,14 @@ export enum Currency {
   JPY = 'JPY',
   CNY = 'CNY',
 }
-registerEnumType(Currency, { name: 'Currency' });
+registerEnumType(Currency, {
+  name: 'Currency',
+  description: 'A currency the service handles: customers pay in yen; marketplace prices are in yuan.',
+  valuesConfig: {
+    JPY: { description: 'Japanese yen, no decimals. Every invoice, payment and deposit amount.' },
+    CNY: { description: 'Chinese yuan, 2 decimals (fen). Marketplace prices of items and China-domestic shipping.' },
+  },
+});
 
 /** Digits after the decimal point: yen has none, yuan has fen (1/100). */
 export const MINOR_DIGITS: Record<Currency, number> = { JPY: 0, CNY: 2 };
@@ -17,7 +24,7 @@ export class Money {
   @Field({ description: 'Decimal string with the currency’s own number of decimals.' })
   amount: string;
 
-  @Field(() => Currency)
+  @Field(() => Currency, { description: 'The currency of `amount`.' })
   currency: Currency;
 
   /** The amount in minor units (yen, fen); what the database stores. */
@@ -38,10 +45,10 @@ export class Money {
 
 @InputType({ description: 'An exact amount as a decimal string, e.g. {amount: "12.50", currency: CNY}.' })
 export class MoneyInput {
-  @Field()
+  @Field({ description: 'Decimal string with at most the currency’s number of decimals ("1280" JPY, "12.50" CNY).' })
   amount: string;
 
-  @Field(() => Currency)
+  @Field(() => Currency, { description: 'The currency of `amount`; must be the one the field expects (stated on it).' })
   currency: Currency;
 }
 

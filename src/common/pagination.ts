@@ -16,12 +16,12 @@ export class PageArgs {
   after?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Where a page of a connection ends.' })
 export class PageInfo {
-  @Field()
+  @Field({ description: 'Whether more items follow: ask for them with `after: endCursor`.' })
   hasNextPage: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The cursor of the last item of this page; null when the page is empty.' })
   endCursor: string | null;
 }
 
@@ -39,24 +39,24 @@ export interface ConnectionShape<T> {
 
 /** A Relay connection type for `Node`, named `<Node>Connection` / `<Node>Edge`. */
 export function Connection<T extends object>(Node: ClassType<T>, name = Node.name) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor.` })
   class EdgeType {
-    @Field()
+    @Field({ description: 'Opaque position of this item: pass it as `after` to read on from here.' })
     cursor: string;
 
-    @Field(() => Node)
+    @Field(() => Node, { description: `The ${name}.` })
     node: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: `A page of ${name} items (Relay connection: \`first\`, \`after\`).` })
   class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: 'The items of this page, each with its cursor.' })
     edges: EdgeType[];
 
     @Field(() => [Node], { description: 'The nodes of `edges`, for clients that need no cursors.' })
     nodes: T[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Whether more items follow, and the cursor to ask for them.' })
     pageInfo: PageInfo;
   }
   return ConnectionType;

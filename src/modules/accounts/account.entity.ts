@@ -7,13 +7,21 @@ export enum Role {
   STAFF = 'STAFF', // runs the operation: every order, quotes, purchases, shipping
   ADMIN = 'ADMIN', // staff, plus managing staff accounts
 }
-registerEnumType(Role, { name: 'Role' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What an account may do.',
+  valuesConfig: {
+    CUSTOMER: { description: 'Orders for themselves; sees only their own orders. Every new sign-up.' },
+    STAFF: { description: 'Runs the operation: every order, quotes, purchases, inspection, shipping, payments.' },
+    ADMIN: { description: 'Staff, plus managing accounts’ roles (`accountRoleSet`).' },
+  },
+});
 
 @ObjectType({ description: 'A signed-in customer or staff member.' })
 @Entity('account')
 @Index('account_email_key', ['email'], { unique: true })
 export class Account {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -24,19 +32,19 @@ export class Account {
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 
-  @Field()
+  @Field({ description: 'The name given at sign-up (or changed with `accountUpdate`); staff see it on orders.' })
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
-  @Field()
+  @Field({ description: 'The account’s phone number (given at sign-up or with `accountUpdate`), for staff to reach the customer.' })
   @Column({ type: 'varchar', length: 20 })
   phone: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'What the account may do: CUSTOMER, STAFF or ADMIN.' })
   @Column({ type: 'enum', enum: Role, enumName: 'account_role', default: Role.CUSTOMER })
   role: Role;
 
-  @Field()
+  @Field({ description: 'When the account was registered.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -7,9 +7,9 @@ import { Account, Role } from './account.entity';
 
 export const PASSWORD_MIN = 10;
 
-@InputType()
+@InputType({ description: 'A new customer account’s details.' })
 export class AccountRegisterInput {
-  @Field()
+  @Field({ description: 'The e-mail address to sign in with; must not have an account yet (EMAIL_TAKEN).' })
   @IsEmail({}, { message: 'Enter a valid e-mail address.' })
   @MaxLength(254)
   email: string;
@@ -18,7 +18,7 @@ export class AccountRegisterInput {
   @Length(PASSWORD_MIN, 200, { message: `The password needs at least ${PASSWORD_MIN} characters.` })
   password: string;
 
-  @Field()
+  @Field({ description: 'Your name, as staff and parcels address you (at most 100 characters).' })
   @IsNotEmpty({ message: 'Enter your name.' })
   @MaxLength(100)
   name: string;
@@ -28,56 +28,56 @@ export class AccountRegisterInput {
   phone: string;
 }
 
-@InputType()
+@InputType({ description: 'The credentials of an account.' })
 export class AccountLoginInput {
-  @Field()
+  @Field({ description: 'The account’s e-mail address, in any case.' })
   email: string;
 
-  @Field()
+  @Field({ description: 'The account’s password.' })
   password: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The result of signing up or in: a bearer token, or userErrors.' })
 export class AuthPayload {
   @Field(() => String, { nullable: true, description: 'Send as `Authorization: Bearer <token>`.' })
   token?: string;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the token stops working; sign in again after it. Null when refused.' })
   expiresAt?: Date;
 
-  @Field(() => Account, { nullable: true })
+  @Field(() => Account, { nullable: true, description: 'The signed-in account; null when refused.' })
   account?: Account;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the request was refused (e.g. INVALID_CREDENTIALS); empty on success.' })
   userErrors: UserError[];
 }
 
-@InputType()
+@InputType({ description: 'Which account gets which role (admin only).' })
 export class AccountRoleSetInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The account to change.' })
   accountId: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'Its new role.' })
   role: Role;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The changed account, or userErrors.' })
 export class AccountPayload {
-  @Field(() => Account, { nullable: true })
+  @Field(() => Account, { nullable: true, description: 'The account as changed; null when refused.' })
   account?: Account;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the change was refused; empty on success.' })
   userErrors: UserError[];
 }
 
-@InputType()
+@InputType({ description: 'Where to send a password-reset link.' })
 export class AccountPasswordResetRequestInput {
   @Field({ description: 'The address of the account; the answer is the same whether or not it has one.' })
   @MaxLength(254)
   email: string;
 }
 
-@InputType()
+@InputType({ description: 'A new password, with the e-mailed reset token.' })
 export class AccountPasswordResetInput {
   @Field({ description: 'The token from the e-mailed link (valid 30 minutes, once).' })
   @MaxLength(200)
@@ -88,9 +88,9 @@ export class AccountPasswordResetInput {
   newPassword: string;
 }
 
-@InputType()
+@InputType({ description: 'Your profile changes; a field left out (or null, except the address) keeps its value.' })
 export class AccountUpdateInput {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Your new name (at most 100 characters); null keeps it.' })
   @IsOptional()
   @MaxLength(100)
   name?: string | null;
@@ -107,11 +107,11 @@ export class AccountUpdateInput {
   emailOff?: NotificationKind[] | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The answer to a password-reset request: the same whether or not the address has an account.' })
 export class AccountPasswordResetRequestPayload {
   @Field({ description: 'Always true: if the address has an account, a link is on its way.' })
   accepted: boolean;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the request was refused (malformed input); empty otherwise.' })
   userErrors: UserError[];
 }

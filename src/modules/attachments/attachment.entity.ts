@@ -9,7 +9,14 @@ export enum AttachmentPurpose {
   MESSAGE = 'MESSAGE', // a file sent in an order's message thread
   INSPECTION = 'INSPECTION', // a warehouse inspection photo of an item
 }
-registerEnumType(AttachmentPurpose, { name: 'AttachmentPurpose' });
+registerEnumType(AttachmentPurpose, {
+  name: 'AttachmentPurpose',
+  description: 'Where a file belongs.',
+  valuesConfig: {
+    MESSAGE: { description: 'A file sent in an order’s message thread.' },
+    INSPECTION: { description: 'A warehouse inspection photo of an item.' },
+  },
+});
 
 /**
  * A stored file's record. Its bytes live in attachment storage under `storageKey`; the row is
@@ -22,7 +29,7 @@ registerEnumType(AttachmentPurpose, { name: 'AttachmentPurpose' });
 @Index('attachment_order_item_idx', ['orderId', 'itemId'])
 @Check('attachment_size_check', `"byte_size" BETWEEN 1 AND 10485760`)
 export class Attachment {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The file’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -55,7 +62,7 @@ export class Attachment {
   @JoinColumn({ name: 'return_request_id', foreignKeyConstraintName: 'attachment_return_request_fk' })
   returnRequest?: ItemReturnRequest;
 
-  @Field(() => AttachmentPurpose)
+  @Field(() => AttachmentPurpose, { description: 'A message file or an inspection photo.' })
   @Column({ type: 'enum', enum: AttachmentPurpose, enumName: 'attachment_purpose' })
   purpose: AttachmentPurpose;
 
@@ -70,7 +77,7 @@ export class Attachment {
   @Column({ name: 'content_type', type: 'varchar', length: 50 })
   contentType: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The file’s size in bytes.' })
   @Column({ name: 'byte_size', type: 'int' })
   byteSize: number;
 
@@ -82,7 +89,7 @@ export class Attachment {
   @Column({ name: 'display_name', type: 'varchar', length: 200 })
   displayName: string;
 
-  @Field()
+  @Field({ description: 'When it was uploaded.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

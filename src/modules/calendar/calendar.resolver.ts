@@ -9,7 +9,7 @@ export class CalendarResolver {
     description: 'The business calendar of one month (JST): open days are when staff confirm bank transfers.',
   })
   businessCalendar(
-    @Arg('year', () => Int) year: number,
+    @Arg('year', () => Int, { description: 'The year, e.g. 2026.' }) year: number,
     @Arg('month', () => Int, { description: '1–12' }) month: number,
     @Ctx() ctx: Context,
   ): BusinessMonth {

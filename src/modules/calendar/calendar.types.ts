@@ -39,10 +39,10 @@ export class BusinessDay {
 
 @ObjectType({ description: 'A month of the business calendar.' })
 export class BusinessMonth {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The year, e.g. 2026.' })
   year: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The month, 1–12.' })
   month: number;
 
   @Field(() => [BusinessDay], { description: 'Every day of the month, in order.' })

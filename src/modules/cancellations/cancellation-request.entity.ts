@@ -9,7 +9,15 @@ export enum CancellationRequestStatus {
   APPROVED = 'APPROVED', // staff cancelled the order or the named items and refunded them
   REJECTED = 'REJECTED', // staff refused, with a note (e.g. the goods are already on their way)
 }
-registerEnumType(CancellationRequestStatus, { name: 'CancellationRequestStatus' });
+registerEnumType(CancellationRequestStatus, {
+  name: 'CancellationRequestStatus',
+  description: 'Where a cancellation request stands, in lifecycle order; APPROVED and REJECTED are final.',
+  valuesConfig: {
+    PENDING: { description: 'Sent by the customer; staff have not decided.' },
+    APPROVED: { description: 'Final: staff cancelled the order or the named items and refunded them.' },
+    REJECTED: { description: 'Final: staff refused, with a note (e.g. the goods are already on their way).' },
+  },
+});
 
 export const CANCELLATION_REQUEST_TRANSITIONS: TransitionTable<CancellationRequestStatus> = {
   PENDING: [CancellationRequestStatus.APPROVED, CancellationRequestStatus.REJECTED],
@@ -25,11 +33,11 @@ export const CANCELLATION_REQUEST_TRANSITIONS: TransitionTable<CancellationReque
 @Index('cancellation_request_order_idx', ['orderId', 'requestedAt'])
 @Index('cancellation_request_pending_key', ['orderId'], { unique: true, where: `"status" = 'PENDING'` })
 export class CancellationRequest {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The request’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order.' })
   @Column({ name: 'order_id', type: 'uuid' })
   orderId: string;
 
@@ -41,25 +49,25 @@ export class CancellationRequest {
   @Column({ name: 'item_ids', type: 'uuid', array: true, nullable: true })
   itemIds: string[] | null;
 
-  @Field()
+  @Field({ description: 'Why the customer wants to cancel, in their words.' })
   @Column({ type: 'varchar', length: 1000 })
   reason: string;
 
-  @Field(() => CancellationRequestStatus)
+  @Field(() => CancellationRequestStatus, { description: 'Where the request stands.' })
   @Column({ type: 'enum', enum: CancellationRequestStatus, enumName: 'cancellation_request_status', default: CancellationRequestStatus.PENDING })
   status: CancellationRequestStatus;
 
   @Column({ name: 'requested_by', type: 'uuid', nullable: true })
   requestedBy: string | null;
 
-  @Field()
+  @Field({ description: 'When the customer sent it.' })
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt: Date;
 
   @Column({ name: 'decided_by', type: 'uuid', nullable: true })
   decidedBy: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When staff decided; null while PENDING.' })
   @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
 

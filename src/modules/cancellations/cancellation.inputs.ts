@@ -5,9 +5,9 @@ import { CancelReason } from '../orders/order-state';
 import { GuestAccessInput } from '../orders/order.inputs';
 import { CancellationRequest } from './cancellation-request.entity';
 
-@InputType()
+@InputType({ description: 'A request to staff to cancel a paid order, or some of its items.' })
 export class OrderCancellationRequestInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order: money received or on its way, not shipped yet.' })
   orderId: string;
 
   @Field({ description: 'Why (shown to staff).' })
@@ -16,13 +16,13 @@ export class OrderCancellationRequestInput {
   @Field(() => [ID], { nullable: true, description: 'Only these items; leave out to cancel the whole order.' })
   itemIds?: string[] | null;
 
-  @Field(() => GuestAccessInput, { nullable: true })
+  @Field(() => GuestAccessInput, { nullable: true, description: 'A guest’s proof of access; null when signed in.' })
   guest?: GuestAccessInput | null;
 }
 
-@InputType()
+@InputType({ description: 'Staff: the decision on a cancellation request.' })
 export class CancellationRequestDecideInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The PENDING request.' })
   requestId: string;
 
   @Field({ description: 'true: cancel and refund (where `refundTo` says); false: refuse.' })
@@ -38,20 +38,20 @@ export class CancellationRequestDecideInput {
   refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The request after the change, or userErrors.' })
 export class CancellationRequestPayload {
-  @Field(() => CancellationRequest, { nullable: true })
+  @Field(() => CancellationRequest, { nullable: true, description: 'The request after the change; null when refused.' })
   cancellationRequest?: CancellationRequest;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why it was refused; empty on success.' })
   userErrors: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'How many orders were cancelled for one reason.' })
 export class CancelReasonCount {
-  @Field(() => CancelReason)
+  @Field(() => CancelReason, { description: 'The reason.' })
   reason: CancelReason;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many orders.' })
   count: number;
 }

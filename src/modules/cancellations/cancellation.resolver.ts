@@ -11,7 +11,7 @@ import { CancellationRequestDecideInput, CancellationRequestPayload, CancelReaso
 @Resolver()
 export class CancellationResolver {
   @Mutation(() => CancellationRequestPayload, { description: 'After the first payment, until shipment: ask staff to cancel the order or some items.' })
-  orderCancellationRequest(@Arg('input') input: OrderCancellationRequestInput, @Ctx() ctx: Context): Promise<CancellationRequestPayload> {
+  orderCancellationRequest(@Arg('input', { description: 'The order, why, and optionally which items.' }) input: OrderCancellationRequestInput, @Ctx() ctx: Context): Promise<CancellationRequestPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     const access = { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest };
     return mutation(ctx.app.ds, async (tx) => ({ cancellationRequest: await ctx.app.cancellations.request(tx, access, input) }));
@@ -19,13 +19,13 @@ export class CancellationResolver {
 
   @Authorized(Role.STAFF)
   @Mutation(() => CancellationRequestPayload, { description: 'Staff: approve (cancel and refund to the deposit) or reject a cancellation request, with a note.' })
-  cancellationRequestDecide(@Arg('input') input: CancellationRequestDecideInput, @Ctx() ctx: Context): Promise<CancellationRequestPayload> {
+  cancellationRequestDecide(@Arg('input', { description: 'The request, approve or not, a note, and where a refund goes.' }) input: CancellationRequestDecideInput, @Ctx() ctx: Context): Promise<CancellationRequestPayload> {
     return mutation(ctx.app.ds, async (tx) => ({ cancellationRequest: await ctx.app.cancellations.decide(tx, ctx.viewer!, input) }));
   }
 
   @Authorized(Role.STAFF)
   @Query(() => [CancelReasonCount], { description: 'Staff: cancelled orders per reason, cancelled in [from, to).' })
-  cancellationCounts(@Arg('from') from: Date, @Arg('to') to: Date, @Ctx() ctx: Context): Promise<CancelReasonCount[]> {
+  cancellationCounts(@Arg('from', { description: 'Start of the period (inclusive).' }) from: Date, @Arg('to', { description: 'End of the period (exclusive).' }) to: Date, @Ctx() ctx: Context): Promise<CancelReasonCount[]> {
     if (to.getTime() <= from.getTime()) throw new DomainError(UserErrorCode.INVALID, '`to` must be after `from`.', ['to']);
     return ctx.app.cancellations.countsByReason(from, to);
   }

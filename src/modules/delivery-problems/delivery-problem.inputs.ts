@@ -87,6 +87,6 @@ export class DeliveryProblemPayload {
   @Field(() => Message, { nullable: true, description: 'orderProblemReport: the thread message carrying the report and its photos.' })
   message?: Message;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why it was refused (e.g. DELIVERY_PROBLEM_OPEN); empty on success.' })
   userErrors: UserError[];
 }

@@ -16,7 +16,7 @@ export class DeliveryProblemResolver {
       'After shipment, before completion: a problem with the delivery (lost, damaged, wrong goods …). Sent to staff as a message with up to 3 photos ' +
       '(multipart request) and opens a delivery problem; the order is not auto-completed while it is open. One open problem per order.',
   })
-  async orderProblemReport(@Arg('input') input: OrderProblemReportInput, @Ctx() ctx: Context): Promise<DeliveryProblemPayload> {
+  async orderProblemReport(@Arg('input', { description: 'The order, what went wrong, a description and photos.' }) input: OrderProblemReportInput, @Ctx() ctx: Context): Promise<DeliveryProblemPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     await limitMessageSend(ctx, { guest: input.guest, files: input.photos });
     return ctx.app.deliveryProblems.reportByCustomer({ viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input);
@@ -24,7 +24,7 @@ export class DeliveryProblemResolver {
 
   @Authorized(Role.STAFF)
   @Mutation(() => DeliveryProblemPayload, { description: 'Staff: record a delivery problem of a shipped order (from the carrier, a returned parcel …). One open problem per order.' })
-  orderDeliveryProblemReport(@Arg('input') input: OrderDeliveryProblemReportInput, @Ctx() ctx: Context): Promise<DeliveryProblemPayload> {
+  orderDeliveryProblemReport(@Arg('input', { description: 'The order, what went wrong and what is known.' }) input: OrderDeliveryProblemReportInput, @Ctx() ctx: Context): Promise<DeliveryProblemPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.deliveryProblems.reportByStaff(tx, ctx.viewer!, input));
   }
 
@@ -34,7 +34,7 @@ export class DeliveryProblemResolver {
       'Staff: resolve the open delivery problem with a note: RESHIP (new carrier and tracking number on the order; auto-completion counts 30 days from now), ' +
       'REFUND (an amount in JPY to the deposit, at most what the order’s invoices received and have not refunded) or CLOSE.',
   })
-  orderDeliveryProblemResolve(@Arg('input') input: OrderDeliveryProblemResolveInput, @Ctx() ctx: Context): Promise<DeliveryProblemPayload> {
+  orderDeliveryProblemResolve(@Arg('input', { description: 'The problem, how it is resolved, and the reship or refund details.' }) input: OrderDeliveryProblemResolveInput, @Ctx() ctx: Context): Promise<DeliveryProblemPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.deliveryProblems.resolve(tx, ctx.viewer!, input));
   }
 }

@@ -55,7 +55,13 @@ export enum DepositReferenceKind {
 }
 registerEnumType(DepositReferenceKind, {
   name: 'DepositReferenceKind',
+  description: 'What kind of record a deposit entry is about.',
   valuesConfig: {
+    ORDER: { description: 'A cancelled order whose received money was refunded.' },
+    ORDER_ITEM: { description: 'An item refunded because it was cancelled, could not be bought, or bought in a smaller quantity.' },
+    INVOICE: { description: 'An invoice. Reserved: entries of invoice payments reference the PAYMENT.' },
+    PAYMENT: { description: 'A payment: the deposit part of an invoice payment, a top-up, or a transfer’s excess.' },
+    CANCELLATION_REQUEST: { description: 'A cancellation request staff approved, refunding the cancelled items.' },
     DELIVERY_PROBLEM: { description: 'A refund for a delivery problem (lost, returned, damaged …).' },
     PRICE_CHANGE: { description: 'A seller lowered an item’s price after payment: the difference refunded.' },
     WITHDRAWAL: { description: 'A withdrawal to the customer’s bank account (its hold, or its release when rejected).' },
@@ -65,10 +71,10 @@ registerEnumType(DepositReferenceKind, {
 
 @ObjectType({ description: 'The record an entry is about, e.g. {kind: PAYMENT, id: "…"}.' })
 export class DepositReference {
-  @Field(() => DepositReferenceKind)
+  @Field(() => DepositReferenceKind, { description: 'What kind of record it is.' })
   kind: DepositReferenceKind;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The record’s id (e.g. the payment’s or the order’s).' })
   id: string;
 }
 
@@ -98,7 +104,7 @@ export class DepositReference {
 )
 @Check('deposit_entry_note_check', `"kind" <> 'ADJUSTMENT' OR btrim(coalesce("note", '')) <> ''`)
 export class DepositEntry {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The entry’s id; entries are numbered in the order they were posted.' })
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
@@ -109,7 +115,7 @@ export class DepositEntry {
   @JoinColumn({ name: 'account_id', referencedColumnName: 'accountId' })
   depositAccount?: DepositAccount;
 
-  @Field(() => DepositEntryKind)
+  @Field(() => DepositEntryKind, { description: 'Why the deposit changed.' })
   @Column({ type: 'enum', enum: DepositEntryKind, enumName: 'deposit_entry_kind' })
   kind: DepositEntryKind;
 
@@ -134,11 +140,11 @@ export class DepositEntry {
   @JoinColumn({ name: 'actor_id' })
   actor?: Account | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the customer reads about the entry (e.g. which order or item was refunded); null if none.' })
   @Column({ type: 'varchar', length: 500, nullable: true })
   note: string | null;
 
-  @Field()
+  @Field({ description: 'When the entry was posted.' })
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
@@ -152,7 +158,7 @@ export class DepositEntry {
     return Money.jpy(this.balanceAfterMinor);
   }
 
-  @Field(() => DepositReference, { nullable: true })
+  @Field(() => DepositReference, { nullable: true, description: 'The record the entry is about; null for a staff adjustment.' })
   get reference(): DepositReference | null {
     if (!this.referenceKind || !this.referenceId) return null;
     return { kind: this.referenceKind, id: this.referenceId };

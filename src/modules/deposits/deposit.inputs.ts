@@ -18,7 +18,7 @@ export class Deposit {
 
 export const DepositEntryConnection = Connection(DepositEntry);
 
-@InputType()
+@InputType({ description: 'Staff: a correction of a customer’s deposit.' })
 export class DepositAdjustInput {
   @Field(() => ID, { description: 'The customer whose deposit is corrected.' })
   accountId: string;
@@ -38,14 +38,14 @@ export class DepositAdjustInput {
   idempotencyKey: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The posted entry and the balance after it, or userErrors.' })
 export class DepositAdjustPayload {
-  @Field(() => DepositEntry, { nullable: true })
+  @Field(() => DepositEntry, { nullable: true, description: 'The ADJUSTMENT entry posted; null when refused.' })
   entry?: DepositEntry;
 
   @Field(() => Money, { nullable: true, description: 'The balance right after this adjustment (a replay returns the same value).' })
   balance?: Money;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the correction was refused (e.g. INSUFFICIENT_DEPOSIT); empty on success.' })
   userErrors: UserError[];
 }

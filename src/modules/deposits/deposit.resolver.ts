@@ -21,7 +21,7 @@ export class AccountDepositResolver {
 
   @Authorized(Role.STAFF)
   @Query(() => Account, { nullable: true, description: 'Staff: any account by id (e.g. to read a customer’s deposit); null if none.' })
-  account(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Account | null> {
+  account(@Arg('id', () => ID, { description: 'The account’s id.' }) id: string, @Ctx() ctx: Context): Promise<Account | null> {
     if (!isUuid(id)) return Promise.resolve(null);
     return ctx.app.ds.getRepository(Account).findOne({ where: { id: id.toLowerCase() } });
   }
@@ -38,7 +38,7 @@ export class DepositResolver {
   @Mutation(() => DepositAdjustPayload, {
     description: 'Staff: correct a customer’s deposit by a signed amount, with a note. Idempotent by `idempotencyKey`.',
   })
-  depositAdjust(@Arg('input') input: DepositAdjustInput, @Ctx() ctx: Context): Promise<DepositAdjustPayload> {
+  depositAdjust(@Arg('input', { description: 'The customer, the signed amount, a note and an idempotency key.' }) input: DepositAdjustInput, @Ctx() ctx: Context): Promise<DepositAdjustPayload> {
     return mutation(ctx.app.ds, async (tx) => {
       const entry = await ctx.app.deposits.adjust(tx, ctx.viewer!, input);
       return { entry, balance: Money.jpy(entry.balanceAfterMinor) };

@@ -19,19 +19,19 @@ export interface StoredInvoiceLine {
 
 @ObjectType({ description: 'What one amount on an invoice is for.' })
 export class InvoiceLine {
-  @Field(() => InvoiceLineKind)
+  @Field(() => InvoiceLineKind, { description: 'What the line charges for.' })
   kind: InvoiceLineKind;
 
-  @Field()
+  @Field({ description: 'The line as shown to the customer, e.g. "Service fee (5% of goods, at least ¥500)".' })
   description: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The order item the line is for; null for order-wide lines (fee, international shipping).' })
   itemId: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'How many units a GOODS line charges; null for other lines.' })
   quantity: number | null;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'The line’s amount, in JPY.' })
   amount: Money;
 
   @Field(() => Money, { nullable: true, description: 'The yuan amount this line was converted from.' })
@@ -57,7 +57,7 @@ export class InvoiceLine {
 @Check('invoice_amounts_check', `"total" >= 0 AND "amount_paid" >= 0`)
 @Check('invoice_refund_check', `"amount_refunded" BETWEEN 0 AND "amount_paid"`)
 export class Invoice {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The invoice’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -68,11 +68,11 @@ export class Invoice {
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'invoice_order_fk' })
   order?: Order;
 
-  @Field(() => InvoiceKind)
+  @Field(() => InvoiceKind, { description: 'FIRST (goods) or SECOND (international shipping).' })
   @Column({ type: 'enum', enum: InvoiceKind, enumName: 'invoice_kind' })
   kind: InvoiceKind;
 
-  @Field(() => InvoiceStatus)
+  @Field(() => InvoiceStatus, { description: 'Where the invoice stands.' })
   @Column({ type: 'enum', enum: InvoiceStatus, enumName: 'invoice_status', default: InvoiceStatus.OPEN })
   status: InvoiceStatus;
 
@@ -106,7 +106,7 @@ export class Invoice {
   @Column({ type: 'int', default: 1 })
   revision: number;
 
-  @Field()
+  @Field({ description: 'When the invoice was issued.' })
   @Column({ name: 'issued_at', type: 'timestamptz' })
   issuedAt: Date;
 
@@ -114,7 +114,7 @@ export class Invoice {
   @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
   dueAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was paid in full; null until PAID.' })
   @Column({ name: 'paid_at', type: 'timestamptz', nullable: true })
   paidAt: Date | null;
 
@@ -124,7 +124,7 @@ export class Invoice {
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
-  @Field(() => Money)
+  @Field(() => Money, { description: 'The sum of `lines`, in JPY.' })
   get total(): Money {
     return Money.jpy(this.totalMinor);
   }

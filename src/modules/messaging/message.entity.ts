@@ -8,14 +8,21 @@ export enum MessageSide {
   CUSTOMER = 'CUSTOMER',
   STAFF = 'STAFF',
 }
-registerEnumType(MessageSide, { name: 'MessageSide' });
+registerEnumType(MessageSide, {
+  name: 'MessageSide',
+  description: 'Which side of an order’s thread wrote a message.',
+  valuesConfig: {
+    CUSTOMER: { description: 'The customer (or guest) who placed the order.' },
+    STAFF: { description: 'The operator’s staff.' },
+  },
+});
 
 @ObjectType({ description: 'Who wrote a message: display name only.' })
 export class MessageAuthor {
-  @Field(() => MessageSide)
+  @Field(() => MessageSide, { description: 'Customer or staff.' })
   side: MessageSide;
 
-  @Field()
+  @Field({ description: 'The name to show: the customer’s (a guest’s recipient name), or the staff member’s followed by “(staff)”.' })
   name: string;
 }
 
@@ -33,7 +40,7 @@ export class MessageAuthor {
 // Order.replyDeadline: the order's reply deadlines, newest first, not its whole thread.
 @Index('message_reply_deadline_idx', ['orderId', 'seq'], { where: `"reply_deadline" IS NOT NULL` })
 export class Message {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The message’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -65,11 +72,11 @@ export class Message {
   @Column({ name: 'author_name', type: 'varchar', length: 100 })
   authorName: string;
 
-  @Field()
+  @Field({ description: 'The message’s subject.' })
   @Column({ type: 'varchar', length: 200 })
   title: string;
 
-  @Field()
+  @Field({ description: 'The message text, as written (plain text).' })
   @Column({ type: 'varchar', length: 5000 })
   body: string;
 
@@ -99,11 +106,11 @@ export class Message {
   @Column({ name: 'read_at', type: 'timestamptz', nullable: true })
   readAt: Date | null;
 
-  @Field()
+  @Field({ description: 'When it was sent.' })
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
-  @Field(() => MessageAuthor)
+  @Field(() => MessageAuthor, { description: 'Who wrote it (display name only).' })
   get author(): MessageAuthor {
     return { side: this.authorSide, name: this.authorName };
   }

@@ -6,17 +6,17 @@ import { GraphQLUpload, type FileUploadPromise } from '../attachments/upload.sca
 import { GuestAccessInput } from '../orders/order.inputs';
 import { Message } from './message.entity';
 
-@InputType()
+@InputType({ description: 'A message to send in an order’s thread.' })
 export class MessageSendInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order whose thread it goes to.' })
   orderId: string;
 
-  @Field()
+  @Field({ description: 'The subject (at most 200 characters).' })
   @IsNotEmpty({ message: 'Enter a title.' })
   @MaxLength(200)
   title: string;
 
-  @Field()
+  @Field({ description: 'The text (at most 5,000 characters).' })
   @IsNotEmpty({ message: 'Write your message.' })
   @MaxLength(5000)
   body: string;
@@ -33,36 +33,36 @@ export class MessageSendInput {
   @Field(() => [GraphQLUpload], { nullable: true, description: 'Up to 3 files (JPG, PNG, GIF, WEBP, PDF), 10 MB each. Multipart request spec.' })
   files?: FileUploadPromise[] | null;
 
-  @Field(() => GuestAccessInput, { nullable: true })
+  @Field(() => GuestAccessInput, { nullable: true, description: 'A guest’s proof of access; null when signed in.' })
   guest?: GuestAccessInput | null;
 }
 
-@InputType()
+@InputType({ description: 'The thread whose messages to mark read.' })
 export class MessagesMarkReadInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order.' })
   orderId: string;
 
-  @Field(() => GuestAccessInput, { nullable: true })
+  @Field(() => GuestAccessInput, { nullable: true, description: 'A guest’s proof of access; null when signed in.' })
   guest?: GuestAccessInput | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of an order’s messages.' })
 export class MessageConnection extends Connection(Message) {}
 
-@ObjectType()
+@ObjectType({ description: 'The sent message, or userErrors.' })
 export class MessageSendPayload {
-  @Field(() => Message, { nullable: true })
+  @Field(() => Message, { nullable: true, description: 'The message as stored, with its attachments; null when refused.' })
   message?: Message;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why it was refused (e.g. MESSAGING_CLOSED, a file refusal); empty on success.' })
   userErrors: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'How many messages became read, or userErrors.' })
 export class MessagesMarkReadPayload {
   @Field(() => Int, { nullable: true, description: 'How many messages became read.' })
   marked?: number;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why it was refused; empty on success.' })
   userErrors: UserError[];
 }

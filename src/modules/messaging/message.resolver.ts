@@ -19,14 +19,14 @@ export class MessageResolver {
   @Mutation(() => MessageSendPayload, {
     description: 'Write in the order’s thread (customers on their own orders, guests with order number + phone, staff on any). Up to 3 files; send as a multipart request with the `Apollo-Require-Preflight: true` header.',
   })
-  async messageSend(@Arg('input') input: MessageSendInput, @Ctx() ctx: Context): Promise<MessageSendPayload> {
+  async messageSend(@Arg('input', { description: 'The order, the subject and text, and optional files.' }) input: MessageSendInput, @Ctx() ctx: Context): Promise<MessageSendPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     await limitMessageSend(ctx, input);
     return ctx.app.messages.send({ viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input);
   }
 
   @Mutation(() => MessagesMarkReadPayload, { description: 'Mark the other side’s messages in this thread as read.' })
-  messagesMarkRead(@Arg('input') input: MessagesMarkReadInput, @Ctx() ctx: Context): Promise<MessagesMarkReadPayload> {
+  messagesMarkRead(@Arg('input', { description: 'The order whose thread was read.' }) input: MessagesMarkReadInput, @Ctx() ctx: Context): Promise<MessagesMarkReadPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     return mutation(ctx.app.ds, async (tx) => ({ marked: await ctx.app.messages.markRead(tx, { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input.orderId) }));
   }
@@ -34,7 +34,7 @@ export class MessageResolver {
 
 @Resolver(() => Message)
 export class MessageFieldsResolver {
-  @FieldResolver(() => [Attachment])
+  @FieldResolver(() => [Attachment], { description: 'The files sent with the message, in the order attached.' })
   attachments(@Root() message: Message, @Ctx() ctx: Context): Promise<Attachment[]> {
     return attachmentsOf(ctx, message.id);
   }

@@ -21,7 +21,28 @@ export enum NotificationKind {
   WITHDRAWAL = 'WITHDRAWAL', // a deposit withdrawal was paid or rejected (e-mail only: it belongs to no order)
   PASSWORD_RESET = 'PASSWORD_RESET', // a reset link (always sent: it cannot be turned off)
 }
-registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'What a notification is about; e-mail can be turned off per kind.' });
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'What a notification is about; e-mail can be turned off per kind.',
+  valuesConfig: {
+    PRICE_CHANGE: { description: 'A seller changed an item’s price after payment: a rise to answer, a fall refunded, or a rise declined.' },
+    QUOTE_ISSUED: { description: 'The order was quoted: the first invoice’s amount and due date.' },
+    PAYMENT_DUE_SOON: { description: '48 hours before the first invoice’s due date, while it is unpaid.' },
+    PAYMENT_CONFIRMED: { description: 'A bank transfer or card payment was received.' },
+    PAYMENT_REJECTED: { description: 'Staff could not find the reported bank transfer.' },
+    ORDER_CANCELLED: { description: 'The order was cancelled (by the customer, staff or the deadline), with the refund.' },
+    ITEM_UNAVAILABLE: { description: 'An item could not be bought; what was paid for it is refunded.' },
+    ITEM_ARRIVED: { description: 'An item arrived at the warehouse and was inspected, with photos.' },
+    SECOND_INVOICE_ISSUED: { description: 'The second invoice (international shipping) is there to pay.' },
+    SHIPPED: { description: 'The parcel shipped: carrier and tracking link.' },
+    DELIVERY_PROBLEM: { description: 'A delivery problem was opened or resolved.' },
+    CANCELLATION_DECIDED: { description: 'Staff answered a cancellation request.' },
+    STAFF_MESSAGE: { description: 'Staff wrote in the order’s thread.' },
+    REFUND: { description: 'Money going back to a card or bank account: sent, failed, or waiting for the account details.' },
+    WITHDRAWAL: { description: 'A deposit withdrawal was paid or rejected (e-mail only: it belongs to no order).' },
+    PASSWORD_RESET: { description: 'A password-reset link (e-mail only; always sent, it cannot be turned off).' },
+  },
+});
 
 /** A timeline event as the dispatcher reads it, with the order it belongs to. */
 export interface AnnouncedEvent {

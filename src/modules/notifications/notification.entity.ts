@@ -12,7 +12,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 @Index('notification_unread_idx', ['accountId'], { where: '"read_at" IS NULL' })
 @Index('notification_event_account_key', ['eventId', 'accountId'], { unique: true })
 export class Notification {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The notification’s id.' })
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 

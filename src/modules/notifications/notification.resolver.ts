@@ -10,10 +10,10 @@ import { orderById } from '../orders/order-loaders';
 import { deadJobs, QUEUES } from '../../jobs/workers';
 import { Notification } from './notification.entity';
 
-@ObjectType()
+@ObjectType({ description: 'A page of your notifications, newest first.' })
 export class NotificationConnection extends Connection(Notification) {}
 
-@InputType()
+@InputType({ description: 'Which of your notifications to mark read.' })
 export class NotificationsMarkReadInput {
   @Field(() => [ID], { nullable: true, description: 'These notifications; leave out (with `all: true`) for every unread one.' })
   ids?: string[] | null;
@@ -22,18 +22,18 @@ export class NotificationsMarkReadInput {
   all: boolean;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The unread count after marking, or userErrors.' })
 export class NotificationsMarkReadPayload {
   @Field(() => Int, { nullable: true, description: 'Unread notifications left.' })
   unreadCount?: number;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why it was refused; empty on success.' })
   userErrors: UserError[];
 }
 
 @ObjectType({ description: 'A delivery (e-mail) that failed after its last retry; staff can retry it.' })
 export class FailedJob {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The job’s id; pass it to `jobRetry`.' })
   id: string;
 
   @Field({ description: 'The queue, e.g. mail-send.' })
@@ -45,19 +45,19 @@ export class FailedJob {
   @Field(() => GraphQLJSON, { nullable: true, description: 'The last error.' })
   error: unknown;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many times it was retried before giving up.' })
   retryCount: number;
 
-  @Field()
+  @Field({ description: 'When the job was first queued.' })
   createdAt: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: 'Whether the failed job was queued again, or userErrors.' })
 export class JobRetryPayload {
   @Field({ nullable: true, description: 'True when the job went back to its queue.' })
   retried?: boolean;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why it was refused (e.g. NOT_FOUND: no such failed job); empty on success.' })
   userErrors: UserError[];
 }
 
@@ -109,7 +109,7 @@ export class NotificationResolver {
 
   @Authorized()
   @Mutation(() => NotificationsMarkReadPayload, { description: 'Mark some (ids) or all of your unread notifications read.' })
-  async notificationsMarkRead(@Arg('input') input: NotificationsMarkReadInput, @Ctx() ctx: Context): Promise<NotificationsMarkReadPayload> {
+  async notificationsMarkRead(@Arg('input', { description: 'Which notifications: `ids`, or `all: true`.' }) input: NotificationsMarkReadInput, @Ctx() ctx: Context): Promise<NotificationsMarkReadPayload> {
     const me = ctx.viewer!.id;
     return mutation(ctx.app.ds, async (tx) => {
       if (!input.all && !input.ids?.length) throw new DomainError(UserErrorCode.INVALID, 'Name the notifications to mark read, or say all: true.', ['input', 'ids']);
@@ -125,14 +125,14 @@ export class NotificationResolver {
 
   @Authorized(Role.STAFF)
   @Query(() => [FailedJob], { description: 'Staff: deliveries (e-mails) that failed after their last retry, newest first.' })
-  async failedJobs(@Arg('first', () => Int, { defaultValue: 50 }) first: number, @Ctx() ctx: Context): Promise<FailedJob[]> {
+  async failedJobs(@Arg('first', () => Int, { defaultValue: 50, description: 'How many to list, newest first (1 to 200; default 50).' }) first: number, @Ctx() ctx: Context): Promise<FailedJob[]> {
     const rows = await deadJobs(ctx.app, Math.min(Math.max(first, 1), 200));
     return rows.map((r) => ({ id: r.id, queue: r.name, data: r.data, error: r.output, retryCount: r.retryCount, createdAt: r.createdOn }));
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => JobRetryPayload, { description: 'Staff: send a failed delivery back to its queue for another round of retries.' })
-  async jobRetry(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<JobRetryPayload> {
+  async jobRetry(@Arg('id', () => ID, { description: 'The failed job’s id (`FailedJob.id`).' }) id: string, @Ctx() ctx: Context): Promise<JobRetryPayload> {
     return mutation(ctx.app.ds, async (tx) => {
       const [exists] = await tx.query(`SELECT to_regclass('pgboss.job') IS NOT NULL AS ok`);
       const rows = exists.ok && /^[0-9a-f-]{36}$/.test(id)

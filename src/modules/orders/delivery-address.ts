@@ -3,7 +3,7 @@ import { Column } from 'typeorm';
 
 @ObjectType({ description: 'A Japanese delivery address.' })
 export class DeliveryAddress {
-  @Field()
+  @Field({ description: 'Who receives the parcel.' })
   @Column({ type: 'varchar', length: 100 })
   recipient: string;
 
@@ -15,15 +15,15 @@ export class DeliveryAddress {
   @Column({ type: 'varchar', length: 10 })
   prefecture: string;
 
-  @Field()
+  @Field({ description: 'City, ward, town or village.' })
   @Column({ type: 'varchar', length: 100 })
   city: string;
 
-  @Field()
+  @Field({ description: 'Street address: district, block and number.' })
   @Column({ type: 'varchar', length: 200 })
   line1: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Building and room, if any.' })
   @Column({ type: 'varchar', length: 200, nullable: true })
   line2: string | null;
 

@@ -9,13 +9,22 @@ export enum ActorRole {
   STAFF = 'STAFF',
   SYSTEM = 'SYSTEM', // scheduled sweeps, payment provider callbacks
 }
-registerEnumType(ActorRole, { name: 'ActorRole' });
+registerEnumType(ActorRole, {
+  name: 'ActorRole',
+  description: 'Who did something on an order.',
+  valuesConfig: {
+    CUSTOMER: { description: 'The signed-in customer who owns the order.' },
+    GUEST: { description: 'A guest, proving access with the order number and phone.' },
+    STAFF: { description: 'A staff member (shown by display name as the operator).' },
+    SYSTEM: { description: 'The service itself: scheduled sweeps (auto-cancel, auto-complete) and payment provider callbacks.' },
+  },
+});
 
 @ObjectType({ description: 'One entry of an order’s timeline: who did what, when, and what changed.' })
 @Entity('order_event')
 @Index('order_event_order_idx', ['orderId', 'id'])
 export class OrderEvent {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The entry’s id; entries are numbered in the order they happened.' })
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id: string;
 
@@ -34,7 +43,7 @@ export class OrderEvent {
   @Column({ type: 'varchar', length: 50 })
   type: string;
 
-  @Field(() => ActorRole)
+  @Field(() => ActorRole, { description: 'Who did it.' })
   @Column({ name: 'actor_role', type: 'enum', enum: ActorRole, enumName: 'actor_role' })
   actorRole: ActorRole;
 
@@ -45,11 +54,11 @@ export class OrderEvent {
   @Column({ name: 'actor_name', type: 'varchar', length: 100, nullable: true })
   actorName: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The status before, for a status change (of the order or of what the event is about); else null.' })
   @Column({ name: 'from_state', type: 'varchar', length: 40, nullable: true })
   fromState: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The status after, for a status change; else null.' })
   @Column({ name: 'to_state', type: 'varchar', length: 40, nullable: true })
   toState: string | null;
 
@@ -57,7 +66,7 @@ export class OrderEvent {
   @Column({ type: 'jsonb' })
   data: Record<string, any>; // any: TypeORM cannot type-check jsonb updates of `unknown`
 
-  @Field()
+  @Field({ description: 'When it happened.' })
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 }

@@ -14,7 +14,7 @@ import { ItemAction, OrderAction } from './order.types';
 import { orderPaymentState } from '../payments/payment-actions';
 import { paymentsOfOrder } from '../payments/payment-loaders';
 
-@ObjectType()
+@ObjectType({ description: 'A page of an order’s timeline.' })
 export class OrderEventConnection extends Connection(OrderEvent) {}
 
 @Resolver(() => Order)

@@ -13,7 +13,7 @@ import { ItemStatus } from './order-state';
 @Check('order_item_purchased_check', `"purchased_quantity" BETWEEN 1 AND "quantity"`)
 @Check('order_item_received_check', `"received_quantity" >= 0`)
 export class OrderItem {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -32,7 +32,7 @@ export class OrderItem {
   @Column({ name: 'product_url', type: 'varchar', length: 2000 })
   productUrl: string;
 
-  @Field()
+  @Field({ description: 'The product name, as the customer wrote it.' })
   @Column({ type: 'varchar', length: 200 })
   title: string;
 
@@ -40,15 +40,15 @@ export class OrderItem {
   @Column({ type: 'varchar', length: 300, nullable: true })
   options: string | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many the customer ordered (1–999).' })
   @Column({ type: 'int' })
   quantity: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The customer’s note to staff about buying it; null if none.' })
   @Column({ type: 'varchar', length: 1000, nullable: true })
   note: string | null;
 
-  @Field(() => ItemStatus)
+  @Field(() => ItemStatus, { description: 'Where the item stands.' })
   @Column({ type: 'enum', enum: ItemStatus, enumName: 'item_status', default: ItemStatus.BEFORE_PAYMENT })
   status: ItemStatus;
 

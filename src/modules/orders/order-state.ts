@@ -13,7 +13,22 @@ export enum OrderStatus {
   COMPLETED = 'COMPLETED', // receipt reported, or 30 days after shipping
   CANCELLED = 'CANCELLED', // by the customer, by staff, or unpaid 7 days after the quote
 }
-registerEnumType(OrderStatus, { name: 'OrderStatus' });
+registerEnumType(OrderStatus, {
+  name: 'OrderStatus',
+  description: 'Where an order stands, in the order it passes through them; COMPLETED and CANCELLED are final.',
+  valuesConfig: {
+    SUBMITTED: { description: 'Application received; staff have not quoted it yet (cancelled if not quoted within 7 days).' },
+    AWAITING_FIRST_PAYMENT: { description: 'Quoted: the first invoice (goods, China shipping, service fee) is open for 7 days; unpaid, the order is cancelled.' },
+    PURCHASING: { description: 'First payment received; staff are buying the items from the sellers.' },
+    AWAITING_ARRIVAL: { description: 'Everything buyable is bought; waiting for it at the China warehouse.' },
+    INSPECTING: { description: 'Goods arrived; staff count, open and photograph them, then pack and weigh the parcel.' },
+    AWAITING_SECOND_PAYMENT: { description: 'Packed: the second invoice (international shipping and costs known after packing) is open.' },
+    PREPARING_SHIPMENT: { description: 'Second payment received; the parcel is being prepared for the carrier.' },
+    SHIPPED: { description: 'Handed to the carrier with a tracking number (`shipment`).' },
+    COMPLETED: { description: 'Final: the customer reported receipt, or 30 days passed after shipping.' },
+    CANCELLED: { description: 'Final: cancelled by the customer, by staff, or unpaid 7 days after the quote (`cancelReason`); whatever was received is refunded.' },
+  },
+});
 
 export const ORDER_TRANSITIONS: TransitionTable<OrderStatus> = {
   SUBMITTED: [OrderStatus.AWAITING_FIRST_PAYMENT, OrderStatus.CANCELLED],
@@ -34,7 +49,15 @@ export enum OrderStatusGroup {
   COMPLETED = 'COMPLETED',
   CANCELLED = 'CANCELLED',
 }
-registerEnumType(OrderStatusGroup, { name: 'OrderStatusGroup' });
+registerEnumType(OrderStatusGroup, {
+  name: 'OrderStatusGroup',
+  description: 'The tabs a client groups orders by.',
+  valuesConfig: {
+    IN_PROGRESS: { description: 'Every status but COMPLETED and CANCELLED.' },
+    COMPLETED: { description: 'COMPLETED orders.' },
+    CANCELLED: { description: 'CANCELLED orders.' },
+  },
+});
 
 export const STATUS_GROUPS: Record<OrderStatusGroup, OrderStatus[]> = {
   IN_PROGRESS: Object.values(OrderStatus).filter((s) => s !== OrderStatus.COMPLETED && s !== OrderStatus.CANCELLED),
@@ -50,7 +73,18 @@ export enum ItemStatus {
   ARRIVED = 'ARRIVED', // received and inspected at the warehouse
   CANCELLED = 'CANCELLED', // cancelled by the customer or staff; refunded if it was paid
 }
-registerEnumType(ItemStatus, { name: 'ItemStatus' });
+registerEnumType(ItemStatus, {
+  name: 'ItemStatus',
+  description: 'Where one item of an order stands, in the order it passes through them; UNAVAILABLE and CANCELLED are final.',
+  valuesConfig: {
+    BEFORE_PAYMENT: { description: '支払前: not paid yet; the quantity may change and seller questions may be asked.' },
+    PURCHASING: { description: 'Paid for; staff are to buy it.' },
+    PURCHASED: { description: 'Bought from the seller; on its way to the China warehouse.' },
+    UNAVAILABLE: { description: 'Final: could not be bought (sold out, seller unreachable); what was paid for it is refunded.' },
+    ARRIVED: { description: 'Received and inspected at the warehouse (`inspection`).' },
+    CANCELLED: { description: 'Final: cancelled by the customer or staff; refunded if it was paid.' },
+  },
+});
 
 export const ITEM_TRANSITIONS: TransitionTable<ItemStatus> = {
   BEFORE_PAYMENT: [ItemStatus.PURCHASING, ItemStatus.CANCELLED],
@@ -76,10 +110,32 @@ export enum CancelReason {
   DUPLICATE_ORDER = 'DUPLICATE_ORDER',
   OTHER = 'OTHER',
 }
-registerEnumType(CancelReason, { name: 'CancelReason' });
+registerEnumType(CancelReason, {
+  name: 'CancelReason',
+  description: 'Why an order was cancelled.',
+  valuesConfig: {
+    PRICE_CHANGE_DECLINED: { description: 'The customer declined a seller’s price rise, or did not answer or pay it by its due date.' },
+    CUSTOMER_REQUEST: { description: 'The customer cancelled, or asked and staff agreed.' },
+    ALL_ITEMS_CANCELLED: { description: 'The customer cancelled the last item.' },
+    UNPAID_TIMEOUT: { description: 'The first invoice was unpaid 7 days after the quote.' },
+    NOT_QUOTED: { description: 'No quote within 7 days of the application.' },
+    PURCHASE_FAILED: { description: 'Nothing could be bought.' },
+    FORWARDING_FAILED: { description: 'The goods cannot be shipped to Japan.' },
+    PROHIBITED_ITEM: { description: 'The goods may not be exported or imported.' },
+    DUPLICATE_ORDER: { description: 'Staff: the same order was placed twice.' },
+    OTHER: { description: 'Staff: another reason, stated in `cancelNote`.' },
+  },
+});
 
 export enum ShippingPriority {
   SPEED = 'SPEED', // fastest method, e.g. EMS
   ECONOMY = 'ECONOMY', // cheapest method, e.g. sea or SAL
 }
-registerEnumType(ShippingPriority, { name: 'ShippingPriority' });
+registerEnumType(ShippingPriority, {
+  name: 'ShippingPriority',
+  description: 'What the customer prefers for the international shipping; it picks the default method staff ship with.',
+  valuesConfig: {
+    SPEED: { description: 'Fastest method, e.g. EMS (3–6 days).' },
+    ECONOMY: { description: 'Cheapest method, e.g. sea parcel (weeks).' },
+  },
+});

@@ -25,7 +25,7 @@ export { DeliveryAddress };
 @Index('customer_order_awaiting_reply_idx', ['awaitingReplySince', 'id'], { where: `"awaiting_reply_since" IS NOT NULL` })
 @Index('customer_order_seller_question_idx', ['sellerQuestionSince', 'id'], { where: `"seller_question_since" IS NOT NULL` })
 export class Order {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -50,23 +50,23 @@ export class Order {
   @Column({ name: 'contact_phone', type: 'varchar', length: 20 })
   contactPhone: string;
 
-  @Field(() => OrderStatus)
+  @Field(() => OrderStatus, { description: 'Where the order stands.' })
   @Column({ type: 'enum', enum: OrderStatus, enumName: 'order_status', default: OrderStatus.SUBMITTED })
   status: OrderStatus;
 
-  @Field(() => ShippingPriority)
+  @Field(() => ShippingPriority, { description: 'Speed or cost for the international shipping, as the customer chose.' })
   @Column({ name: 'shipping_priority', type: 'enum', enum: ShippingPriority, enumName: 'shipping_priority' })
   shippingPriority: ShippingPriority;
 
-  @Field(() => DeliveryAddress)
+  @Field(() => DeliveryAddress, { description: 'Where the parcel goes in Japan.' })
   @Column(() => DeliveryAddress, { prefix: 'delivery_' })
   deliveryAddress: DeliveryAddress;
 
-  @Field(() => CancelReason, { nullable: true })
+  @Field(() => CancelReason, { nullable: true, description: 'Why the order was cancelled; null unless CANCELLED.' })
   @Column({ name: 'cancel_reason', type: 'enum', enum: CancelReason, enumName: 'cancel_reason', nullable: true })
   cancelReason: CancelReason | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A note on the cancellation for the customer (staff’s, or the automatic cancellation’s); null if none.' })
   @Column({ name: 'cancel_note', type: 'varchar', length: 1000, nullable: true })
   cancelNote: string | null;
 
@@ -78,7 +78,7 @@ export class Order {
   @Column({ name: 'quoted_at', type: 'timestamptz', nullable: true })
   quotedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the first invoice was paid in full (PURCHASING began).' })
   @Column({ name: 'first_paid_at', type: 'timestamptz', nullable: true })
   firstPaidAt: Date | null;
 
@@ -86,27 +86,27 @@ export class Order {
   @Column({ name: 'purchased_at', type: 'timestamptz', nullable: true })
   purchasedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the goods arrived at the warehouse (INSPECTING began).' })
   @Column({ name: 'arrived_at', type: 'timestamptz', nullable: true })
   arrivedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the second invoice was issued (AWAITING_SECOND_PAYMENT began).' })
   @Column({ name: 'second_invoiced_at', type: 'timestamptz', nullable: true })
   secondInvoicedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the second invoice was paid in full (PREPARING_SHIPMENT began).' })
   @Column({ name: 'second_paid_at', type: 'timestamptz', nullable: true })
   secondPaidAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the parcel was handed to the carrier.' })
   @Column({ name: 'shipped_at', type: 'timestamptz', nullable: true })
   shippedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the order completed (receipt reported, or 30 days after shipping).' })
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the order was cancelled.' })
   @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
   cancelledAt: Date | null;
 
@@ -130,7 +130,7 @@ export class Order {
   @Column({ name: 'seller_question_since', type: 'timestamptz', nullable: true })
   sellerQuestionSince: Date | null;
 
-  @Field()
+  @Field({ description: 'When the order was recorded; show `submittedAt` to people.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -9,6 +9,14 @@ registerEnumType(StaffQueue, {
   name: 'StaffQueue',
   description: 'What an order waits on staff for.',
   valuesConfig: {
+    QUOTE: { description: 'SUBMITTED orders to quote.' },
+    TRANSFER_CONFIRMATION: { description: 'A reported bank transfer to confirm or reject.' },
+    UNANSWERED_MESSAGE: { description: 'The customer’s latest message has no staff reply after it; completing or cancelling the order takes it out until the customer writes again. Longest waiting first.' },
+    SELLER_QUESTION: { description: 'A question for the seller (askSellerBeforePurchase) is not answered yet, on an order not completed or cancelled. Longest waiting first.' },
+    PURCHASE: { description: 'PURCHASING orders: items to buy.' },
+    ARRIVAL: { description: 'AWAITING_ARRIVAL orders: goods to receive at the warehouse.' },
+    SECOND_INVOICE: { description: 'INSPECTING orders: to pack, weigh and bill the second invoice.' },
+    SHIPMENT: { description: 'PREPARING_SHIPMENT orders: parcels to hand to the carrier.' },
     CANCELLATION_REQUEST: { description: 'A cancellation request waits for a decision (its `waitingHours` say how long; seed 002: chase after 48).' },
     REPLY_OVERDUE: { description: 'A reply deadline staff set has passed without the customer’s reply (seed 001): staff may now cancel.' },
     DELIVERY_PROBLEM: { description: 'A delivery problem is open: reship, refund or close it.' },
@@ -89,21 +97,31 @@ export enum ItemAction {
   REQUEST_EXCHANGE = 'REQUEST_EXCHANGE',
   REQUEST_RETURN = 'REQUEST_RETURN',
 }
-registerEnumType(ItemAction, { name: 'ItemAction' });
+registerEnumType(ItemAction, {
+  name: 'ItemAction',
+  description: 'A step the viewer can take on an item now; offered only when the mutation behind it would succeed.',
+  valuesConfig: {
+    CHANGE_QUANTITY: { description: 'orderItemQuantityChange: before any payment.' },
+    CANCEL_ITEM: { description: 'orderItemQuantityChange with quantity 0: before any payment.' },
+    ASK_SELLER: { description: 'messageSend with askSellerBeforePurchase about this item, before it is paid for.' },
+    REQUEST_EXCHANGE: { description: 'itemExchangeRequest (EXCHANGE): the item arrived and was inspected, before the second payment.' },
+    REQUEST_RETURN: { description: 'itemExchangeRequest (RETURN): the item arrived and was inspected, before the second payment.' },
+  },
+});
 
-@ObjectType()
+@ObjectType({ description: 'A page of orders.' })
 export class OrderConnection extends Connection(Order) {}
 
-@ObjectType()
+@ObjectType({ description: 'The order as changed, or userErrors.' })
 export class OrderPayload {
-  @Field(() => Order, { nullable: true })
+  @Field(() => Order, { nullable: true, description: 'The order after the change; null when refused.' })
   order?: Order;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the change was refused; empty on success.' })
   userErrors: UserError[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'The changed item and its order, or userErrors.' })
 export class OrderItemPayload {
   @Field(() => OrderItem, { nullable: true, description: 'The changed item (cancelled when the quantity became 0).' })
   item?: OrderItem;
@@ -111,6 +129,6 @@ export class OrderItemPayload {
   @Field(() => Order, { nullable: true, description: 'Its order, with the recomputed first invoice.' })
   order?: Order;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the change was refused; empty on success.' })
   userErrors: UserError[];
 }

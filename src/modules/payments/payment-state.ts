@@ -9,21 +9,43 @@ export enum PaymentPurpose {
   INVOICE = 'INVOICE', // pays (part of) an order's invoice
   DEPOSIT_TOP_UP = 'DEPOSIT_TOP_UP', // adds to the customer's deposit; no order
 }
-registerEnumType(PaymentPurpose, { name: 'PaymentPurpose' });
+registerEnumType(PaymentPurpose, {
+  name: 'PaymentPurpose',
+  description: 'What a payment pays for.',
+  valuesConfig: {
+    INVOICE: { description: 'Pays (part of) an order’s invoice.' },
+    DEPOSIT_TOP_UP: { description: 'Adds to the customer’s deposit; no order.' },
+  },
+});
 
 export enum PaymentMethod {
   DEPOSIT = 'DEPOSIT', // taken from the customer's prepaid balance
   BANK_TRANSFER = 'BANK_TRANSFER', // the customer transfers, reports it, staff confirm it
   CARD = 'CARD', // credit card through PayPal (or the simulator)
 }
-registerEnumType(PaymentMethod, { name: 'PaymentMethod' });
+registerEnumType(PaymentMethod, {
+  name: 'PaymentMethod',
+  description: 'How a payment is made.',
+  valuesConfig: {
+    DEPOSIT: { description: 'Taken from the customer’s prepaid deposit balance; settled at once.' },
+    BANK_TRANSFER: { description: 'The customer transfers to our bank account, reports it, and staff confirm it.' },
+    CARD: { description: 'Credit card through PayPal; a card fee is added.' },
+  },
+});
 
 /** The methods a customer chooses for money that comes from outside (not the deposit). */
 export enum ExternalPaymentMethod {
   BANK_TRANSFER = 'BANK_TRANSFER',
   CARD = 'CARD',
 }
-registerEnumType(ExternalPaymentMethod, { name: 'ExternalPaymentMethod', description: 'How money from outside the deposit is paid.' });
+registerEnumType(ExternalPaymentMethod, {
+  name: 'ExternalPaymentMethod',
+  description: 'How money from outside the deposit is paid.',
+  valuesConfig: {
+    BANK_TRANSFER: { description: 'Bank transfer to our account: report it after sending (`paymentBankTransferReport`); staff confirm it.' },
+    CARD: { description: 'Credit card through PayPal: approve at `approvalUrl`, then `paymentCardComplete`. A card fee is added.' },
+  },
+});
 
 export enum PaymentStatus {
   PENDING = 'PENDING', // created: a transfer not yet reported, or a card payment not yet captured
@@ -36,7 +58,14 @@ export enum PaymentStatus {
 }
 registerEnumType(PaymentStatus, {
   name: 'PaymentStatus',
+  description: 'Where a payment stands, in lifecycle order; SETTLED, REJECTED, FAILED and CANCELLED are final.',
   valuesConfig: {
+    PENDING: { description: 'Created: a transfer not yet reported, or a card payment not yet approved and captured.' },
+    REPORTED: { description: 'Bank transfer: the customer reported it; staff are to confirm it.' },
+    SETTLED: { description: 'Final: the money is received and applied (to the invoice, or the deposit).' },
+    REJECTED: { description: 'Final: bank transfer: staff could not find the money (`rejectionReason`).' },
+    FAILED: { description: 'Final: card: refused or expired at PayPal (`failureReason`).' },
+    CANCELLED: { description: 'Final: dropped before any money moved (another payment replaced it, or the invoice changed).' },
     CAPTURING: {
       description:
         'Card: the capture is being made at PayPal right now (seconds). Money may be on its way: the order cannot be changed or cancelled meanwhile. Ends SETTLED, FAILED, or back to PENDING (declined, PayPal unreachable); paymentCardComplete answers the result.',

@@ -17,7 +17,7 @@ export class BankTransferReport {
   @Field({ description: 'The day of the transfer, YYYY-MM-DD (Japan).' })
   transferDate: string;
 
-  @Field()
+  @Field({ description: 'When the customer sent the report.' })
   reportedAt: Date;
 }
 
@@ -57,7 +57,7 @@ export class BankTransferReport {
 @Check('payment_reported_check', `"status" NOT IN ('REPORTED', 'REJECTED') OR "reported_at" IS NOT NULL`)
 @Check('payment_rejected_check', `"status" <> 'REJECTED' OR btrim(coalesce("rejection_reason", '')) <> ''`)
 export class Payment {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The payment’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -66,7 +66,7 @@ export class Payment {
   @Generated('increment')
   seq: string;
 
-  @Field(() => PaymentPurpose)
+  @Field(() => PaymentPurpose, { description: 'An invoice payment or a deposit top-up.' })
   @Column({ type: 'enum', enum: PaymentPurpose, enumName: 'payment_purpose' })
   purpose: PaymentPurpose;
 
@@ -78,7 +78,7 @@ export class Payment {
   @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'payment_account_fk' })
   account?: Account;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The order paid for; null for a deposit top-up.' })
   @Column({ name: 'order_id', type: 'uuid', nullable: true })
   orderId: string | null;
 
@@ -86,7 +86,7 @@ export class Payment {
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'payment_order_fk' })
   order?: Order;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The invoice paid; null for a deposit top-up.' })
   @Column({ name: 'invoice_id', type: 'uuid', nullable: true })
   invoiceId: string | null;
 
@@ -94,11 +94,11 @@ export class Payment {
   @JoinColumn({ name: 'invoice_id', foreignKeyConstraintName: 'payment_invoice_fk' })
   invoice?: Invoice;
 
-  @Field(() => PaymentMethod)
+  @Field(() => PaymentMethod, { description: 'Deposit, bank transfer or card.' })
   @Column({ type: 'enum', enum: PaymentMethod, enumName: 'payment_method' })
   method: PaymentMethod;
 
-  @Field(() => PaymentStatus)
+  @Field(() => PaymentStatus, { description: 'Where the payment stands.' })
   @Column({ type: 'enum', enum: PaymentStatus, enumName: 'payment_status' })
   status: PaymentStatus;
 
@@ -131,7 +131,7 @@ export class Payment {
   @Column({ name: 'transfer_date', type: 'date', nullable: true })
   transferDate: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'Bank transfer: when the customer reported it; null before.' })
   @Column({ name: 'reported_at', type: 'timestamptz', nullable: true })
   reportedAt: Date | null;
 
@@ -195,7 +195,7 @@ export class Payment {
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the money was applied; null until SETTLED.' })
   @Column({ name: 'settled_at', type: 'timestamptz', nullable: true })
   settledAt: Date | null;
 

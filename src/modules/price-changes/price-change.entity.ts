@@ -20,7 +20,7 @@ import { PriceChangeStatus } from './price-change-state';
 @Check('price_change_prices_check', `"unit_price_before" > 0 AND "unit_price_after" > 0 AND "china_shipping_before" >= 0 AND "china_shipping_after" >= 0`)
 @Check('price_change_rise_check', `("difference" > 0) = ("invoice_id" IS NOT NULL) AND ("difference" > 0) = ("due_at" IS NOT NULL)`)
 export class PriceChange {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The price change’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -52,7 +52,7 @@ export class PriceChange {
   @JoinColumn({ name: 'invoice_id', foreignKeyConstraintName: 'price_change_invoice_fk' })
   invoice?: Invoice;
 
-  @Field(() => PriceChangeStatus)
+  @Field(() => PriceChangeStatus, { description: 'Where the price change stands.' })
   @Column({ type: 'enum', enum: PriceChangeStatus, enumName: 'price_change_status' })
   status: PriceChangeStatus;
 

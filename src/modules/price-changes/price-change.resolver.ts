@@ -19,7 +19,7 @@ export class PriceChangeResolver {
       'Staff: the seller changed the price or China shipping of an item paid for and not yet bought. A rise issues an ADDITIONAL invoice for the difference ' +
       '(first invoice’s rate, service fee on the difference) due in PRICE_CHANGE_DUE_DAYS, and the item waits for the customer; a fall is refunded at once.',
   })
-  orderItemPriceChange(@Arg('input') input: OrderItemPriceChangeInput, @Ctx() ctx: Context): Promise<PriceChangePayload> {
+  orderItemPriceChange(@Arg('input', { description: 'The item, its new unit price and/or China shipping, a note for the customer, and where a fall’s refund goes.' }) input: OrderItemPriceChangeInput, @Ctx() ctx: Context): Promise<PriceChangePayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.priceChanges.record(tx, ctx.viewer!, input));
   }
 
@@ -28,7 +28,7 @@ export class PriceChangeResolver {
       'Customer or guest (staff may record the answer for them): accept a price rise, then pay its additional invoice with `invoicePay`, or decline it: ' +
       'the item is cancelled and what was paid for it refunded. Unanswered or unpaid by its due date, it is declined.',
   })
-  priceChangeRespond(@Arg('input') input: PriceChangeRespondInput, @Ctx() ctx: Context): Promise<PriceChangePayload> {
+  priceChangeRespond(@Arg('input', { description: 'The price change, accept or decline, where a refund goes, and a guest’s proof of access.' }) input: PriceChangeRespondInput, @Ctx() ctx: Context): Promise<PriceChangePayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     const access = { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest };
     return mutation(ctx.app.ds, (tx) => ctx.app.priceChanges.respond(tx, access, input));

@@ -22,7 +22,7 @@ import { RefundFallback, RefundStatus } from './refund-state';
 @Check('refund_succeeded_check', `"status" <> 'SUCCEEDED' OR ("provider_refund_id" IS NOT NULL AND "completed_at" IS NOT NULL)`)
 @Check('refund_failed_check', `"status" <> 'FAILED' OR (btrim(coalesce("failure_reason", '')) <> '' AND "completed_at" IS NOT NULL)`)
 export class Refund {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The refund’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -30,11 +30,11 @@ export class Refund {
   @Generated('increment')
   seq: string;
 
-  @Field(() => RefundStatus)
+  @Field(() => RefundStatus, { description: 'Where the card refund stands.' })
   @Column({ type: 'enum', enum: RefundStatus, enumName: 'refund_status' })
   status: RefundStatus;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order whose money is refunded.' })
   @Column({ name: 'order_id', type: 'uuid' })
   orderId: string;
 
@@ -103,7 +103,7 @@ export class Refund {
   @Column({ type: 'varchar', length: 500, nullable: true })
   note: string | null;
 
-  @Field()
+  @Field({ description: 'When the refund was decided (with the staff action that caused it).' })
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -9,7 +9,7 @@ export class ShippingResolver {
     description:
       'International shipping options for a weight and size: chargeable weight (volumetric rule stated), price and delivery days per method.',
   })
-  shippingEstimate(@Arg('input') input: ShippingEstimateInput, @Ctx() ctx: Context): ShippingEstimate {
+  shippingEstimate(@Arg('input', { description: 'The parcel’s weight and size.' }) input: ShippingEstimateInput, @Ctx() ctx: Context): ShippingEstimate {
     return ctx.app.shipping.estimate(input);
   }
 }

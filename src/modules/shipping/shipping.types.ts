@@ -40,16 +40,16 @@ export class ShippingEstimateInput {
 
 @ObjectType({ description: 'One shipping method’s price and delivery time for a parcel, or why it cannot take it.' })
 export class ShippingOption {
-  @Field(() => ShippingMethod)
+  @Field(() => ShippingMethod, { description: 'The shipping method.' })
   method: ShippingMethod;
 
   @Field({ description: 'Japanese / English, e.g. "船便 / Sea parcel".' })
   methodName: string;
 
-  @Field()
+  @Field({ description: 'The method’s Japanese name, e.g. 船便.' })
   methodNameJa: string;
 
-  @Field()
+  @Field({ description: 'The method’s English name, e.g. Sea parcel.' })
   methodNameEn: string;
 
   @Field({ description: 'The weight the price is for, kg: the larger of actual and volumetric, rounded up to the method’s step.' })
@@ -67,7 +67,7 @@ export class ShippingOption {
   @Field({ description: 'The step chargeable weight is rounded up to, kg.' })
   weightStepKg: string;
 
-  @Field(() => WeightRule)
+  @Field(() => WeightRule, { description: 'Whether the price is by actual or volumetric weight.' })
   appliedRule: WeightRule;
 
   @Field({ description: 'The rule and formula applied, in words.' })
@@ -76,16 +76,16 @@ export class ShippingOption {
   @Field(() => Money, { nullable: true, description: 'JPY; null when the method cannot take the parcel.' })
   price: Money | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Fewest days to Japan, as the carrier states it.' })
   deliveryDaysMin: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Most days to Japan, as the carrier states it.' })
   deliveryDaysMax: number;
 
-  @Field()
+  @Field({ description: 'Whether the method can take the parcel (then `price` is set).' })
   available: boolean;
 
-  @Field(() => UnavailableCode, { nullable: true })
+  @Field(() => UnavailableCode, { nullable: true, description: 'Which limit the parcel is over; null when available.' })
   unavailableCode: UnavailableCode | null;
 
   @Field(() => String, { nullable: true, description: 'Why the method cannot take the parcel (size or weight limit).' })
@@ -128,7 +128,7 @@ export class ShippingEstimate {
       'The option an order with this shipping priority gets: the priority’s default method (SPEED: EMS, ECONOMY: sea) ' +
       'when it can take the parcel, otherwise the fastest (SPEED) or cheapest (ECONOMY) available one; null when none can.',
   })
-  defaultMethodFor(@Arg('priority', () => ShippingPriority) priority: ShippingPriority): ShippingOption | null {
+  defaultMethodFor(@Arg('priority', () => ShippingPriority, { description: 'The order’s shipping priority.' }) priority: ShippingPriority): ShippingOption | null {
     const chosen = chooseFor(priority, this.quotes);
     return chosen ? this.options.find((o) => o.method === chosen.rates.method)! : null;
   }

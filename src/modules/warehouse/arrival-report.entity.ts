@@ -29,9 +29,9 @@ export class ArrivalReport {
 
 @ObjectType({ description: 'A published receipt comment: date and text only, nothing that identifies the customer.' })
 export class PublicArrivalReport {
-  @Field()
+  @Field({ description: 'When the customer reported receipt.' })
   reportedAt: Date;
 
-  @Field()
+  @Field({ description: 'The customer’s comment, as published.' })
   comment: string;
 }

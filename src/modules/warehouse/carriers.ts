@@ -8,7 +8,17 @@ export enum Carrier {
   SF_EXPRESS = 'SF_EXPRESS',
   DHL = 'DHL',
 }
-registerEnumType(Carrier, { name: 'Carrier' });
+registerEnumType(Carrier, {
+  name: 'Carrier',
+  description: 'Who carries a parcel, each with its public tracking page (`Shipment.trackingUrl`).',
+  valuesConfig: {
+    JAPAN_POST: { description: '日本郵便: EMS, air, SAL and sea mail arrive through Japan Post. Tracking numbers like EE123456789CN.' },
+    YAMATO: { description: 'ヤマト運輸 (12-digit tracking numbers).' },
+    SAGAWA: { description: '佐川急便 (10 to 12-digit tracking numbers).' },
+    SF_EXPRESS: { description: 'SF Express (SF and 12 or 13 digits).' },
+    DHL: { description: 'DHL Express (10-digit tracking numbers).' },
+  },
+});
 
 const TRACKING: Record<Carrier, { name: string; url: (n: string) => string; pattern: RegExp }> = {
   JAPAN_POST: { name: '日本郵便', url: (n) => `https://trackings.post.japanpost.jp/services/srv/search/direct?reqCodeNo1=${n}&locale=ja`, pattern: /^[A-Z]{2}\d{9}[A-Z]{2}$|^\d{11,12}$/ },

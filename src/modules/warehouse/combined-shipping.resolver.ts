@@ -13,13 +13,13 @@ export class CombinedShippingResolver {
       'Staff: 2–10 inspected orders of one customer to one address packed as one parcel. The parcel is priced once; each order gets its own second ' +
       'invoice with its share (split by units received, adding up exactly to the parcel price).',
   })
-  invoiceSecondIssueCombined(@Arg('input') input: InvoiceSecondIssueCombinedInput, @Ctx() ctx: Context): Promise<ShipmentGroupPayload> {
+  invoiceSecondIssueCombined(@Arg('input', { description: 'The orders and the one packed parcel.' }) input: InvoiceSecondIssueCombinedInput, @Ctx() ctx: Context): Promise<ShipmentGroupPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.combinedShipping.issue(tx, ctx.viewer!, input));
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => ShipmentGroupPayload, { description: 'Staff: the combined parcel was handed to the carrier; every order of it ships with the same tracking number.' })
-  orderShipCombined(@Arg('input') input: OrderShipCombinedInput, @Ctx() ctx: Context): Promise<ShipmentGroupPayload> {
+  orderShipCombined(@Arg('input', { description: 'The group, the carrier and the tracking number.' }) input: OrderShipCombinedInput, @Ctx() ctx: Context): Promise<ShipmentGroupPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.combinedShipping.ship(tx, ctx.viewer!, input));
   }
 }

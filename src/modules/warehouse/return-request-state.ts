@@ -6,7 +6,14 @@ export enum ItemExchangeKind {
   EXCHANGE = 'EXCHANGE', // the seller sends a replacement; the item stays on the order
   RETURN = 'RETURN', // the item goes back to the seller; what was paid for it is refunded
 }
-registerEnumType(ItemExchangeKind, { name: 'ItemExchangeKind' });
+registerEnumType(ItemExchangeKind, {
+  name: 'ItemExchangeKind',
+  description: 'What the customer asks for after seeing the inspection (交換・返品).',
+  valuesConfig: {
+    EXCHANGE: { description: 'The seller sends a replacement; the item stays on the order.' },
+    RETURN: { description: 'The item goes back to the seller; what was paid for it is refunded.' },
+  },
+});
 
 export enum ItemExchangeStatus {
   REQUESTED = 'REQUESTED', // the customer asked; staff are negotiating with the seller
@@ -15,7 +22,17 @@ export enum ItemExchangeStatus {
   COMPLETED = 'COMPLETED', // return refunded, or the replacement arrived and was inspected
   CLOSED = 'CLOSED', // the item or the whole order was cancelled before the request was settled
 }
-registerEnumType(ItemExchangeStatus, { name: 'ItemExchangeStatus' });
+registerEnumType(ItemExchangeStatus, {
+  name: 'ItemExchangeStatus',
+  description: 'Where an exchange or return stands, in lifecycle order; SELLER_REFUSED, COMPLETED and CLOSED are final. While REQUESTED or SELLER_ACCEPTED, the parcel is held back (no second invoice, no shipment).',
+  valuesConfig: {
+    REQUESTED: { description: 'The customer asked; staff are negotiating with the seller.' },
+    SELLER_ACCEPTED: { description: 'The seller agreed; an exchange now waits for the replacement to arrive.' },
+    SELLER_REFUSED: { description: 'Final: the seller said no; nothing changes on the order.' },
+    COMPLETED: { description: 'Final: the return was refunded, or the replacement arrived and was inspected.' },
+    CLOSED: { description: 'Final: the item or the whole order was cancelled before the request was settled.' },
+  },
+});
 
 export const ITEM_EXCHANGE_TRANSITIONS: TransitionTable<ItemExchangeStatus> = {
   REQUESTED: [ItemExchangeStatus.SELLER_ACCEPTED, ItemExchangeStatus.SELLER_REFUSED, ItemExchangeStatus.CLOSED],
@@ -33,4 +50,11 @@ export enum LocalShippingPayer {
   CUSTOMER = 'CUSTOMER', // netted from a return's refund, or billed on the second invoice
   OPERATOR = 'OPERATOR', // absorbed by the operator (e.g. the seller sent the wrong item)
 }
-registerEnumType(LocalShippingPayer, { name: 'LocalShippingPayer' });
+registerEnumType(LocalShippingPayer, {
+  name: 'LocalShippingPayer',
+  description: 'Who pays the China-domestic shipping of a return or exchange.',
+  valuesConfig: {
+    CUSTOMER: { description: 'The customer: netted from a return’s refund, or billed on the second invoice.' },
+    OPERATOR: { description: 'The operator absorbs it (e.g. the seller sent the wrong item).' },
+  },
+});

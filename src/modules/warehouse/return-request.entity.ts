@@ -20,7 +20,7 @@ import { ItemExchangeKind, ItemExchangeStatus, LocalShippingPayer } from './retu
 @Index('item_return_request_open_key', ['itemId'], { unique: true, where: `"status" IN ('REQUESTED', 'SELLER_ACCEPTED')` })
 @Check('item_return_request_amounts_check', `"local_shipping_jpy" >= 0 AND "refunded" >= 0 AND "withheld" >= 0 AND "second_invoice_charge" >= 0`)
 export class ItemReturnRequest {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The request’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -31,7 +31,7 @@ export class ItemReturnRequest {
   @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'item_return_request_order_fk' })
   order?: Order;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item to exchange or return.' })
   @Column({ name: 'item_id', type: 'uuid' })
   itemId: string;
 
@@ -39,11 +39,11 @@ export class ItemReturnRequest {
   @JoinColumn({ name: 'item_id', foreignKeyConstraintName: 'item_return_request_item_fk' })
   item?: OrderItem;
 
-  @Field(() => ItemExchangeKind)
+  @Field(() => ItemExchangeKind, { description: 'Exchange or return.' })
   @Column({ type: 'enum', enum: ItemExchangeKind, enumName: 'item_exchange_kind' })
   kind: ItemExchangeKind;
 
-  @Field(() => ItemExchangeStatus)
+  @Field(() => ItemExchangeStatus, { description: 'Where the request stands.' })
   @Column({ type: 'enum', enum: ItemExchangeStatus, enumName: 'item_exchange_status', default: ItemExchangeStatus.REQUESTED })
   status: ItemExchangeStatus;
 
@@ -62,14 +62,14 @@ export class ItemReturnRequest {
   @Column({ name: 'requested_by', type: 'uuid', nullable: true })
   requestedBy: string | null;
 
-  @Field()
+  @Field({ description: 'When the customer asked.' })
   @Column({ name: 'requested_at', type: 'timestamptz' })
   requestedAt: Date;
 
   @Column({ name: 'decided_by', type: 'uuid', nullable: true })
   decidedBy: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When staff recorded the seller’s answer; null before.' })
   @Column({ name: 'decided_at', type: 'timestamptz', nullable: true })
   decidedAt: Date | null;
 
@@ -88,7 +88,7 @@ export class ItemReturnRequest {
   @Column({ name: 'local_shipping_jpy', type: 'bigint', default: 0, transformer: bigintTransformer })
   localShippingJpyMinor: bigint;
 
-  @Field(() => LocalShippingPayer, { nullable: true })
+  @Field(() => LocalShippingPayer, { nullable: true, description: 'Who pays the local shipping; null when there is none.' })
   @Column({ name: 'charge_to', type: 'enum', enum: LocalShippingPayer, enumName: 'local_shipping_payer', nullable: true })
   chargeTo: LocalShippingPayer | null;
 
@@ -114,7 +114,7 @@ export class ItemReturnRequest {
   @Column({ name: 'completed_by', type: 'uuid', nullable: true })
   completedBy: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it completed (return refunded, or replacement inspected); null before.' })
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
 

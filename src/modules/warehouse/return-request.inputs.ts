@@ -11,12 +11,12 @@ import { GuestAccessInput } from '../orders/order.inputs';
 import { ItemReturnRequest } from './return-request.entity';
 import { ItemExchangeKind, LocalShippingPayer } from './return-request-state';
 
-@InputType()
+@InputType({ description: 'The customer’s request to exchange or return an arrived item.' })
 export class ItemExchangeRequestInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item (ARRIVED), inspected and before the second payment.' })
   itemId: string;
 
-  @Field(() => ItemExchangeKind)
+  @Field(() => ItemExchangeKind, { description: 'Exchange or return.' })
   kind: ItemExchangeKind;
 
   @Field({ description: 'What is wrong (sent to the order’s thread with the photos).' })
@@ -27,13 +27,13 @@ export class ItemExchangeRequestInput {
   @Field(() => [GraphQLUpload], { nullable: true, description: 'Up to 3 photos or PDFs (JPG, PNG, GIF, WEBP, PDF), 10 MB each, as for messages. Multipart request spec.' })
   photos?: FileUploadPromise[] | null;
 
-  @Field(() => GuestAccessInput, { nullable: true })
+  @Field(() => GuestAccessInput, { nullable: true, description: 'A guest’s proof of access; null when signed in.' })
   guest?: GuestAccessInput | null;
 }
 
-@InputType()
+@InputType({ description: 'Staff: the seller’s answer to an exchange or return.' })
 export class ItemExchangeDecideInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The REQUESTED exchange or return.' })
   requestId: string;
 
   @Field({ description: 'The seller’s answer.' })
@@ -65,7 +65,7 @@ export class ItemExchangeDecideInput {
 
 @InputType({ description: 'The replacement of an accepted exchange arrived: inspected like an arrival (count, note, photos).' })
 export class ItemExchangeCompleteInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The SELLER_ACCEPTED exchange.' })
   requestId: string;
 
   @Field(() => Int, { description: 'Units of the replacement counted at the warehouse (0 to the quantity bought); less shows as a shortfall.' })
@@ -83,20 +83,20 @@ export class ItemExchangeCompleteInput {
   photos?: FileUploadPromise[] | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The request after the change, with its item and order, or userErrors.' })
 export class ItemReturnRequestPayload {
-  @Field(() => ItemReturnRequest, { nullable: true })
+  @Field(() => ItemReturnRequest, { nullable: true, description: 'The request after the change; null when refused.' })
   returnRequest?: ItemReturnRequest;
 
-  @Field(() => OrderItem, { nullable: true })
+  @Field(() => OrderItem, { nullable: true, description: 'Its item after the change; null when refused.' })
   item?: OrderItem;
 
-  @Field(() => Order, { nullable: true })
+  @Field(() => Order, { nullable: true, description: 'Its order after the change; null when refused.' })
   order?: Order;
 
   @Field(() => Message, { nullable: true, description: 'The thread message carrying a new request and its photos.' })
   message?: Message;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the request was refused; empty on success.' })
   userErrors: UserError[];
 }

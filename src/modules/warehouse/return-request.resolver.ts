@@ -29,7 +29,7 @@ export class ItemExchangeResolver {
       'After inspection and before the second payment: ask for an EXCHANGE or RETURN of an arrived item. Sent to the order’s thread with up to 3 photos ' +
       '(multipart request with the `Apollo-Require-Preflight: true` header); staff then ask the seller.',
   })
-  async itemExchangeRequest(@Arg('input') input: ItemExchangeRequestInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
+  async itemExchangeRequest(@Arg('input', { description: 'The item, exchange or return, why, and photos.' }) input: ItemExchangeRequestInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     await limitMessageSend(ctx, { guest: input.guest, files: input.photos });
     return ctx.app.itemReturns.request({ viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input);
@@ -41,7 +41,7 @@ export class ItemExchangeResolver {
       'Staff: the seller’s answer. An accepted RETURN cancels the item and refunds it to the deposit (less customer-paid local shipping); an accepted ' +
       'EXCHANGE waits for the replacement. Customer-paid shipping not netted from a refund goes on the second invoice.',
   })
-  itemExchangeDecide(@Arg('input') input: ItemExchangeDecideInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
+  itemExchangeDecide(@Arg('input', { description: 'The request, the seller’s answer, a note, and the local shipping.' }) input: ItemExchangeDecideInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.itemReturns.decide(tx, ctx.viewer!, input));
   }
 
@@ -49,7 +49,7 @@ export class ItemExchangeResolver {
   @Mutation(() => ItemReturnRequestPayload, {
     description: 'Staff: the replacement of an accepted exchange arrived and was inspected again: received count, note and up to 10 photos (multipart request). Completes the exchange.',
   })
-  itemExchangeComplete(@Arg('input') input: ItemExchangeCompleteInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
+  itemExchangeComplete(@Arg('input', { description: 'The exchange and the replacement’s inspection.' }) input: ItemExchangeCompleteInput, @Ctx() ctx: Context): Promise<ItemReturnRequestPayload> {
     return ctx.app.itemReturns.complete(ctx.viewer!, input);
   }
 }

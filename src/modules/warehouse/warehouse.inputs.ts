@@ -10,9 +10,9 @@ import { GuestAccessInput } from '../orders/order.inputs';
 import { ShippingMethod } from '../shipping/shipping-method';
 import { Carrier } from './carriers';
 
-@InputType()
+@InputType({ description: 'Staff: an item bought from the seller.' })
 export class OrderItemPurchaseInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item (PURCHASING).' })
   itemId: string;
 
   @Field(() => Int, { description: 'How many were actually bought (the rest is refunded to the deposit).' })
@@ -26,14 +26,24 @@ export enum UnavailableReason {
   PROHIBITED = 'PROHIBITED',
   OTHER = 'OTHER',
 }
-registerEnumType(UnavailableReason, { name: 'UnavailableReason' });
+registerEnumType(UnavailableReason, {
+  name: 'UnavailableReason',
+  description: 'Why staff could not buy an item.',
+  valuesConfig: {
+    SOLD_OUT: { description: 'The seller has none left.' },
+    SELLER_UNREACHABLE: { description: 'The seller did not answer.' },
+    PRICE_CHANGED: { description: 'The seller’s price is no longer the quoted one.' },
+    PROHIBITED: { description: 'The goods may not be exported from China or imported into Japan.' },
+    OTHER: { description: 'Another reason, stated in the note.' },
+  },
+});
 
-@InputType()
+@InputType({ description: 'Staff: an item that cannot be bought.' })
 export class OrderItemUnavailableInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item (PURCHASING).' })
   itemId: string;
 
-  @Field(() => UnavailableReason)
+  @Field(() => UnavailableReason, { description: 'Why it cannot be bought.' })
   reason: UnavailableReason;
 
   @Field(() => String, { nullable: true, description: 'Shown to the customer.' })
@@ -48,15 +58,15 @@ export class OrderItemUnavailableInput {
   refundTo: RefundTo = RefundTo.DEPOSIT;
 }
 
-@InputType()
+@InputType({ description: 'Staff: an item received and inspected at the warehouse.' })
 export class OrderItemArrivalInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The item (PURCHASED).' })
   itemId: string;
 
   @Field(() => Int, { description: 'Counted at the warehouse; less than bought shows as a shortfall.' })
   receivedQuantity: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The inspection note, shown to the customer (at most 2,000 characters).' })
   @IsOptional()
   @MaxLength(2000)
   note?: string | null;
@@ -65,9 +75,9 @@ export class OrderItemArrivalInput {
   photos?: FileUploadPromise[] | null;
 }
 
-@InputType()
+@InputType({ description: 'Staff: an extra line of a second invoice.' })
 export class InvoiceLineInput {
-  @Field()
+  @Field({ description: 'What the amount is for, shown to the customer (at most 200 characters).' })
   @IsNotEmpty()
   @MaxLength(200)
   description: string;
@@ -85,40 +95,40 @@ export abstract class PackedParcelInput {
   @Field({ description: 'Measured after packing, e.g. "2.35".' })
   weightKg: string;
 
-  @Field()
+  @Field({ description: 'Length of the packed parcel in cm, e.g. "40".' })
   lengthCm: string;
 
-  @Field()
+  @Field({ description: 'Width of the packed parcel in cm, e.g. "30".' })
   widthCm: string;
 
-  @Field()
+  @Field({ description: 'Height of the packed parcel in cm, e.g. "20".' })
   heightCm: string;
 }
 
-@InputType()
+@InputType({ description: 'Staff: the packed parcel of one order, to bill its international shipping.' })
 export class InvoiceSecondIssueInput extends PackedParcelInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order (INSPECTING).' })
   orderId: string;
 
   @Field(() => [InvoiceLineInput], { defaultValue: [], description: 'Other costs: packing, exchange shipping, …' })
   extraLines: InvoiceLineInput[];
 }
 
-@InputType()
+@InputType({ description: 'Staff: a parcel handed to the carrier.' })
 export class OrderShipInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order (PREPARING_SHIPMENT).' })
   orderId: string;
 
-  @Field(() => Carrier)
+  @Field(() => Carrier, { description: 'Who carries it.' })
   carrier: Carrier;
 
-  @Field()
+  @Field({ description: 'The carrier’s tracking number; spaces and hyphens are ignored (INVALID_TRACKING_NUMBER when it does not fit the carrier).' })
   trackingNumber: string;
 }
 
-@InputType()
+@InputType({ description: 'The customer’s report that the parcel arrived.' })
 export class OrderReceiptReportInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The order (SHIPPED).' })
   orderId: string;
 
   @Field(() => String, { nullable: true, description: 'A short comment about the service.' })
@@ -129,57 +139,57 @@ export class OrderReceiptReportInput {
   @Field({ defaultValue: false, description: 'Publish the comment as a recent arrival report (date and text only).' })
   publishComment: boolean;
 
-  @Field(() => GuestAccessInput, { nullable: true })
+  @Field(() => GuestAccessInput, { nullable: true, description: 'A guest’s proof of access; null when signed in.' })
   guest?: GuestAccessInput | null;
 }
 
 @ObjectType({ description: 'What the warehouse counted and photographed for one item.' })
 export class Inspection {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many units the warehouse counted.' })
   receivedQuantity: number;
 
   @Field(() => Int, { description: 'Bought but not received (0 when complete).' })
   shortfall: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Staff’s inspection note; null if none.' })
   note: string | null;
 
-  @Field(() => [Attachment])
+  @Field(() => [Attachment], { description: 'The inspection photos.' })
   photos: Attachment[];
 
-  @Field()
+  @Field({ description: 'When the item was inspected.' })
   inspectedAt: Date;
 
   @Field(() => ID, { nullable: true, description: 'The exchange whose replacement this inspection is of; null for the first arrival.' })
   exchangeRequestId: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A parcel handed to a carrier, with its tracking.' })
 export class Shipment {
-  @Field(() => Carrier)
+  @Field(() => Carrier, { description: 'Who carries it.' })
   carrier: Carrier;
 
-  @Field()
+  @Field({ description: 'The carrier’s name to show, e.g. 日本郵便.' })
   carrierName: string;
 
-  @Field()
+  @Field({ description: 'The carrier’s tracking number.' })
   trackingNumber: string;
 
-  @Field()
+  @Field({ description: 'The carrier’s public tracking page for this parcel.' })
   trackingUrl: string;
 
-  @Field()
+  @Field({ description: 'When the parcel was handed to the carrier.' })
   shippedAt: Date;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The item after the staff action, with its order, or userErrors.' })
 export class WarehouseItemPayload {
-  @Field(() => OrderItem, { nullable: true })
+  @Field(() => OrderItem, { nullable: true, description: 'The item after the change; null when refused.' })
   item?: OrderItem;
 
-  @Field(() => Order, { nullable: true })
+  @Field(() => Order, { nullable: true, description: 'Its order after the change (its status may have moved on); null when refused.' })
   order?: Order;
 
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Why the action was refused; empty on success.' })
   userErrors: UserError[];
 }

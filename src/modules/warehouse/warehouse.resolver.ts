@@ -15,43 +15,43 @@ import {
   OrderShipInput, Shipment, WarehouseItemPayload,
 } from './warehouse.inputs';
 
-@ObjectType()
+@ObjectType({ description: 'A page of published receipt comments, newest first.' })
 export class PublicArrivalReportConnection extends Connection(PublicArrivalReport) {}
 
 @Resolver()
 export class WarehouseResolver {
   @Authorized(Role.STAFF)
   @Mutation(() => WarehouseItemPayload, { description: 'Staff: the item was bought (perhaps fewer than ordered; the rest is refunded to the deposit).' })
-  orderItemPurchase(@Arg('input') input: OrderItemPurchaseInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
+  orderItemPurchase(@Arg('input', { description: 'The item and how many were bought.' }) input: OrderItemPurchaseInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.warehouse.purchase(tx, ctx.viewer!, input));
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => WarehouseItemPayload, { description: 'Staff: the item cannot be bought; it is cancelled and what was paid for it refunded to the deposit.' })
-  orderItemUnavailable(@Arg('input') input: OrderItemUnavailableInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
+  orderItemUnavailable(@Arg('input', { description: 'The item, why, and where the refund goes.' }) input: OrderItemUnavailableInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.warehouse.unavailable(tx, ctx.viewer!, input));
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => WarehouseItemPayload, { description: 'Staff: the item arrived: received quantity, inspection note and photos (multipart request).' })
-  orderItemArrival(@Arg('input') input: OrderItemArrivalInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
+  orderItemArrival(@Arg('input', { description: 'The item, the count, a note and photos.' }) input: OrderItemArrivalInput, @Ctx() ctx: Context): Promise<WarehouseItemPayload> {
     return ctx.app.warehouse.arrival(ctx.viewer!, input);
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => OrderPayload, { description: 'Staff: after packing, issue the second invoice (international shipping by the rate tables, plus extra lines).' })
-  invoiceSecondIssue(@Arg('input') input: InvoiceSecondIssueInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+  invoiceSecondIssue(@Arg('input', { description: 'The order, the packed parcel (weight, size, method) and extra lines.' }) input: InvoiceSecondIssueInput, @Ctx() ctx: Context): Promise<OrderPayload> {
     return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.issueSecondInvoice(tx, ctx.viewer!, input) }));
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => OrderPayload, { description: 'Staff: handed to the carrier with a tracking number.' })
-  orderShip(@Arg('input') input: OrderShipInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+  orderShip(@Arg('input', { description: 'The order, the carrier and the tracking number.' }) input: OrderShipInput, @Ctx() ctx: Context): Promise<OrderPayload> {
     return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.ship(tx, ctx.viewer!, input) }));
   }
 
   @Mutation(() => OrderPayload, { description: 'The parcel arrived: completes the order. The comment may be published as a recent arrival report.' })
-  orderReceiptReport(@Arg('input') input: OrderReceiptReportInput, @Ctx() ctx: Context): Promise<OrderPayload> {
+  orderReceiptReport(@Arg('input', { description: 'The order and an optional comment.' }) input: OrderReceiptReportInput, @Ctx() ctx: Context): Promise<OrderPayload> {
     if (!ctx.viewer && !input.guest) throw unauthenticated();
     return mutation(ctx.app.ds, async (tx) => ({ order: await ctx.app.warehouse.receipt(tx, { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input) }));
   }

@@ -41,13 +41,13 @@ export class BankAccountInput {
 
 @ObjectType({ description: 'A Japanese bank account money is paid out to (振込先口座).' })
 export class BankAccountDetails {
-  @Field()
+  @Field({ description: 'The bank’s name, e.g. 三井住友銀行.' })
   bankName: string;
 
-  @Field()
+  @Field({ description: 'The branch’s name, e.g. 渋谷支店.' })
   branchName: string;
 
-  @Field(() => BankAccountType)
+  @Field(() => BankAccountType, { description: 'ORDINARY (普通) or CURRENT (当座).' })
   accountType: BankAccountType;
 
   @Field({ description: '7 digits.' })

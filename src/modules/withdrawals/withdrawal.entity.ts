@@ -29,7 +29,7 @@ import { WithdrawalSource, WithdrawalStatus } from './withdrawal-state';
 @Check('withdrawal_completed_check', `"status" <> 'COMPLETED' OR ("bank_name" IS NOT NULL AND btrim(coalesce("transfer_reference", '')) <> '' AND "decided_at" IS NOT NULL)`)
 @Check('withdrawal_rejected_check', `"status" <> 'REJECTED' OR (btrim(coalesce("decision_note", '')) <> '' AND "decided_at" IS NOT NULL)`)
 export class Withdrawal {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The payout’s id.' })
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
@@ -38,11 +38,11 @@ export class Withdrawal {
   @Generated('increment')
   seq: string;
 
-  @Field(() => WithdrawalStatus)
+  @Field(() => WithdrawalStatus, { description: 'Where the payout stands.' })
   @Column({ type: 'enum', enum: WithdrawalStatus, enumName: 'withdrawal_status' })
   status: WithdrawalStatus;
 
-  @Field(() => WithdrawalSource)
+  @Field(() => WithdrawalSource, { description: 'A deposit withdrawal or a refund.' })
   @Column({ type: 'enum', enum: WithdrawalSource, enumName: 'withdrawal_source' })
   source: WithdrawalSource;
 

@@ -21,7 +21,7 @@ export class WithdrawalResolver {
       'waiting for the customer’s account details. Withdrawals are not orders, so this queue is not in `orders(filter: { awaiting })`.',
   })
   withdrawals(
-    @Arg('filter', () => WithdrawalsFilter, { nullable: true }) filter: WithdrawalsFilter | null,
+    @Arg('filter', () => WithdrawalsFilter, { nullable: true, description: 'Which payouts; null for the default (REQUESTED).' }) filter: WithdrawalsFilter | null,
     @Args() page: PageArgs,
     @Ctx() ctx: Context,
   ): Promise<ConnectionShape<Withdrawal>> {
@@ -33,13 +33,13 @@ export class WithdrawalResolver {
       'Customer: withdraw part of the deposit to a Japanese bank account. The amount (at most the balance) is held at once, so it cannot be spent twice; ' +
       'staff transfer it and complete the withdrawal, or reject it and the amount returns to the deposit. Idempotent by `idempotencyKey`.',
   })
-  depositWithdrawalRequest(@Arg('input') input: DepositWithdrawalRequestInput, @Ctx() ctx: Context): Promise<DepositWithdrawalPayload> {
+  depositWithdrawalRequest(@Arg('input', { description: 'The amount, the bank account and an idempotency key.' }) input: DepositWithdrawalRequestInput, @Ctx() ctx: Context): Promise<DepositWithdrawalPayload> {
     return mutation(ctx.app.ds, (tx) => ctx.app.withdrawals.request(tx, ctx.viewer, input));
   }
 
   @Authorized(Role.STAFF)
   @Mutation(() => WithdrawalPayload, { description: 'Staff: the money was transferred; records the transfer’s reference. Only a REQUESTED payout with a bank account.' })
-  depositWithdrawalComplete(@Arg('input') input: DepositWithdrawalCompleteInput, @Ctx() ctx: Context): Promise<WithdrawalPayload> {
+  depositWithdrawalComplete(@Arg('input', { description: 'The payout and the transfer’s reference.' }) input: DepositWithdrawalCompleteInput, @Ctx() ctx: Context): Promise<WithdrawalPayload> {
     return mutation(ctx.app.ds, async (tx) => ({ withdrawal: await ctx.app.withdrawals.complete(tx, ctx.viewer!, input) }));
   }
 
@@ -47,7 +47,7 @@ export class WithdrawalResolver {
   @Mutation(() => WithdrawalPayload, {
     description: 'Staff: the payout is not made, with a note to the customer. A customer’s held amount returns to the deposit; a guest’s refund payout is opened again for new account details.',
   })
-  depositWithdrawalReject(@Arg('input') input: DepositWithdrawalRejectInput, @Ctx() ctx: Context): Promise<WithdrawalPayload> {
+  depositWithdrawalReject(@Arg('input', { description: 'The payout and why.' }) input: DepositWithdrawalRejectInput, @Ctx() ctx: Context): Promise<WithdrawalPayload> {
     return mutation(ctx.app.ds, async (tx) => ({ withdrawal: await ctx.app.withdrawals.reject(tx, ctx.viewer!, input) }));
   }
 
@@ -55,7 +55,7 @@ export class WithdrawalResolver {
     description:
       'Customer or guest: the bank account for a REQUESTED payout of theirs — a refund waiting for account details (`awaitingBankAccount`), or a correction before staff pay it.',
   })
-  withdrawalBankAccountSet(@Arg('input') input: WithdrawalBankAccountSetInput, @Ctx() ctx: Context): Promise<WithdrawalPayload> {
+  withdrawalBankAccountSet(@Arg('input', { description: 'The payout, the bank account, and a guest’s proof of access.' }) input: WithdrawalBankAccountSetInput, @Ctx() ctx: Context): Promise<WithdrawalPayload> {
     return mutation(ctx.app.ds, async (tx) => ({ withdrawal: await ctx.app.withdrawals.setBankAccount(tx, { viewer: ctx.viewer, ip: ctx.ip, guest: input.guest }, input) }));
   }
 }
