@@ -92,6 +92,9 @@ describe('price changes after the first payment', () => {
     ]);
     expect(new Date(recorded.priceChange.dueAt).getTime() - gw.clock.now().getTime()).toBe(3 * 86_400_000);
 
+    // Staff see the order in the queue of rises waiting for an answer.
+    const queue = await gw.gql(`query { orders(first: 100, filter: { awaiting: PRICE_CHANGE_RESPONSE }) { nodes { id } } }`, {}, { token: clerk.token });
+    expect(queue.data.orders.nodes.map((o: { id: string }) => o.id)).toContain(order.id);
     // The item is not bought until the customer answers; staff are told why.
     expect(await purchase(a, 2)).toEqual({ item: null, userErrors: [{ code: 'PRICE_CHANGE_PENDING', message: expect.any(String) }] });
     expect((await orderAs(owner, order.id)).items[0].status).toBe('PURCHASING');
@@ -133,6 +136,8 @@ describe('price changes after the first payment', () => {
 
     seen = await orderAs(owner, order.id);
     expect(seen.status).toBe('AWAITING_ARRIVAL');
+    const after = await gw.gql(`query { orders(first: 100, filter: { awaiting: PRICE_CHANGE_RESPONSE }) { nodes { id } } }`, {}, { token: clerk.token });
+    expect(after.data.orders.nodes.map((o: { id: string }) => o.id)).not.toContain(order.id);
     expect(seen.priceChanges.map((p: { status: string; itemId: string }) => [p.itemId, p.status])).toEqual([[a, 'APPLIED'], [b, 'DECLINED'], [c, 'APPLIED']]);
     expect(seen.additionalInvoices.map((i: { status: string; total: { amount: string } }) => [i.status, i.total.amount])).toEqual([['PAID', String(riseA)], ['VOID', String(riseB)]]);
     expect(seen.firstInvoice.amountRefunded.amount).toBe(String(paidForB - fallC));

@@ -109,13 +109,13 @@ export class App {
     this.deposits = new DepositService(this);
     this.withdrawals = new WithdrawalService(this);
     this.refunds = new RefundService(this);
-    this.priceChanges = new PriceChangeService(this);
     this.receipts = new ReceiptService(this);
     this.storage = createStorage(config);
     this.lifecycle = new Lifecycle(this);
     this.orders = new OrderService(this);
     this.orderReads = new OrderReadModel(this.ds);
     this.orderQueries = new OrderQueryService(this);
+    this.priceChanges = new PriceChangeService(this); // after orderQueries: registers the PRICE_CHANGE_RESPONSE queue
     this.invoices = new InvoiceService(this);
     this.calendar = new CalendarService(this);
     this.shipping = new ShippingService();

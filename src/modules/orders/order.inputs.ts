@@ -215,6 +215,7 @@ export enum StaffQueue {
   CANCELLATION_REQUEST = 'CANCELLATION_REQUEST',
   REPLY_OVERDUE = 'REPLY_OVERDUE',
   DELIVERY_PROBLEM = 'DELIVERY_PROBLEM',
+  PRICE_CHANGE_RESPONSE = 'PRICE_CHANGE_RESPONSE',
 }
 
 @InputType({ description: 'Which orders to list; every field optional.' })

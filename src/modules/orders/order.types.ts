@@ -20,6 +20,7 @@ registerEnumType(StaffQueue, {
     CANCELLATION_REQUEST: { description: 'A cancellation request waits for a decision (its `waitingHours` say how long; seed 002: chase after 48).' },
     REPLY_OVERDUE: { description: 'A reply deadline staff set has passed without the customer’s reply (seed 001): staff may now cancel.' },
     DELIVERY_PROBLEM: { description: 'A delivery problem is open: reship, refund or close it.' },
+    PRICE_CHANGE_RESPONSE: { description: 'A seller’s price rise waits for the customer to accept and pay or decline (`Order.priceChanges`); the item is not bought meanwhile. Chase the customer before its `dueAt`.' },
   },
 });
 
