@@ -82,18 +82,31 @@ function components(nodeFilter) {
     edges.get(a).push(b);
   }
   let index = 0;
-  const idx = new Map(), low = new Map(), stack = [], onStack = new Set(), sccs = [];
+  const idx = new Map(),
+    low = new Map(),
+    stack = [],
+    onStack = new Set(),
+    sccs = [];
   const visit = (v) => {
-    idx.set(v, index); low.set(v, index); index++;
-    stack.push(v); onStack.add(v);
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
     for (const w of edges.get(v) ?? []) {
-      if (!idx.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
     }
     if (low.get(v) === idx.get(v)) {
       const scc = [];
       let w;
-      do { w = stack.pop(); onStack.delete(w); scc.push(w); } while (w !== v);
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
       if (scc.length > 1) sccs.push(scc.sort());
     }
   };
@@ -108,7 +121,10 @@ console.log(`two-way module pairs (files importing each way): ${modulePairs.leng
 console.log('  ' + modulePairs.map(([a, b]) => `${a}↔${b} (${count(a, b)}/${count(b, a)})`).join(', '));
 const withApp = pairs.filter(([a, b]) => !(isModule(a) && isModule(b)));
 if (withApp.length) console.log('two-way pairs with other parts of src/: ' + withApp.map(([a, b]) => `${a}↔${b} (${count(a, b)}/${count(b, a)})`).join(', '));
-for (const [label, filter] of [['modules', isModule], ['modules and the rest of src/', () => true]]) {
+for (const [label, filter] of [
+  ['modules', isModule],
+  ['modules and the rest of src/', () => true],
+]) {
   const sccs = components(filter);
   console.log(`cycles among ${label}: ${sccs.length}` + sccs.map((s) => `\n  ${s.length} in one cycle: ${s.join(', ')}`).join(''));
 }
