@@ -146,11 +146,6 @@ export function forbidden(message = 'Your account may not do this.') {
   return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }
 
-/** Top-level error for input that is well-typed but malformed in a way no payload can carry. */
-export function badUserInput(message: string, field: string[]) {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
-}
-
 /**
  * Checks input parts one by one and keeps every refusal, so a client sees all problems at
  * once: `check(fn)` returns fn's value, or undefined after recording its DomainError; `add`

@@ -1,9 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Message } from '../messaging/message.entity';
 import { OrderItem } from '../orders/order-item.entity';
 import { Order } from '../orders/order.entity';
-import { ItemReturnRequest } from '../warehouse/return-request.entity';
 
 export enum AttachmentPurpose {
   MESSAGE = 'MESSAGE', // a file sent in an order's message thread
@@ -43,9 +41,12 @@ export class Attachment {
   @Column({ name: 'message_id', type: 'uuid', nullable: true })
   messageId: string | null;
 
-  @ManyToOne(() => Message, { onDelete: 'RESTRICT' })
+  // Message and ItemReturnRequest are named, not imported: messaging and warehouse import
+  // attachments, so an import back would tie the modules both ways. Nothing loads these two
+  // relations; they declare the foreign keys.
+  @ManyToOne('Message', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'message_id', foreignKeyConstraintName: 'attachment_message_fk' })
-  message?: Message;
+  message?: unknown;
 
   @Column({ name: 'item_id', type: 'uuid', nullable: true })
   itemId: string | null;
@@ -58,9 +59,9 @@ export class Attachment {
   @Column({ name: 'return_request_id', type: 'uuid', nullable: true })
   returnRequestId: string | null;
 
-  @ManyToOne(() => ItemReturnRequest, { onDelete: 'RESTRICT' })
+  @ManyToOne('ItemReturnRequest', { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'return_request_id', foreignKeyConstraintName: 'attachment_return_request_fk' })
-  returnRequest?: ItemReturnRequest;
+  returnRequest?: unknown;
 
   @Field(() => AttachmentPurpose, { description: 'A message file or an inspection photo.' })
   @Column({ type: 'enum', enum: AttachmentPurpose, enumName: 'attachment_purpose' })

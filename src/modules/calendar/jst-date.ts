@@ -17,12 +17,6 @@ export function jstDayOf(instant: Date): DayNumber {
   return Math.floor((instant.getTime() + JST_OFFSET_MS) / DAY_MS);
 }
 
-/** Minutes since JST midnight of `instant` (0–1439). */
-export function jstMinuteOfDay(instant: Date): number {
-  const ms = (instant.getTime() + JST_OFFSET_MS) % DAY_MS;
-  return Math.floor((ms < 0 ? ms + DAY_MS : ms) / MINUTE_MS);
-}
-
 /** The instant of `minute` minutes after JST midnight on `day`. */
 export function jstInstant(day: DayNumber, minute: number): Date {
   return new Date(day * DAY_MS - JST_OFFSET_MS + minute * MINUTE_MS);

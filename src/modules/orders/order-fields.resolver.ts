@@ -4,7 +4,7 @@ import { Connection, PageArgs } from '../../common/pagination';
 import { Invoice } from '../invoices/invoice.entity';
 import { InvoiceKind } from '../invoices/invoice-state';
 import { itemActions, orderActions } from './order-actions';
-import { hasOpenReturnRequest } from '../warehouse/return-request.resolver';
+import { hasOpenReturnRequest } from '../warehouse/return-request-loaders';
 import { OrderEvent } from './order-event.entity';
 import { OrderItem } from './order-item.entity';
 import { additionalInvoicesOf, eventsOf, factsOf, invoiceOf, itemsOf, orderById } from './order-loaders';

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../app/context';
-import { groupBy } from '../../app/loaders';
 import { limitMessageSend } from '../../app/security/message-limits';
 import { unauthenticated } from '../../common/errors';
 import { mutation } from '../../common/transaction';
@@ -8,19 +7,7 @@ import { Role } from '../accounts/account.entity';
 import { OrderItem } from '../orders/order-item.entity';
 import { ItemReturnRequest } from './return-request.entity';
 import { ItemExchangeCompleteInput, ItemExchangeDecideInput, ItemExchangeRequestInput, ItemReturnRequestPayload } from './return-request.inputs';
-import { OPEN_EXCHANGE_STATUSES } from './return-request-state';
-
-/** Every exchange/return request of the item, oldest first; one query per request for all items. */
-export function returnRequestsOf(ctx: Context, itemId: string): Promise<ItemReturnRequest[]> {
-  return ctx.loaders
-    .get<string, ItemReturnRequest[]>('item.returnRequests', async (ids) => groupBy(ids, await ctx.app.itemReturns.forItems(ids), (r) => r.itemId))
-    .load(itemId);
-}
-
-/** Whether the item has an exchange or return in progress (for `availableActions`). */
-export async function hasOpenReturnRequest(ctx: Context, itemId: string): Promise<boolean> {
-  return (await returnRequestsOf(ctx, itemId)).some((r) => OPEN_EXCHANGE_STATUSES.includes(r.status));
-}
+import { returnRequestsOf } from './return-request-loaders';
 
 @Resolver()
 export class ItemExchangeResolver {
