@@ -74,6 +74,15 @@ describe(`a Node ${process.version} fetch client still sending its body`, () => 
     expect(outcomes).toEqual(Array(20).fill(refusal(413, 'Too many files: attach at most 10 files per request.')));
   }, 120_000);
 
+  // A message's 4th file is no early refusal: up to 10 files pass the HTTP layer (inspection
+  // photos) and graphql-upload holds the answer until the whole body is in. Checked here too
+  // because it is the refusal an Apollo Client user attaching too much meets first.
+  it('reads TOO_MANY_FILES for a 30 MB message of 4 files, 20 times out of 20', async () => {
+    const outcomes = await repeat(20, () => send(4, { 'apollo-require-preflight': 'true' }));
+    const tooMany = { status: 200, body: { data: { messageSend: { message: null, userErrors: [{ code: 'TOO_MANY_FILES', message: 'Attach at most 3 files at a time.' }] } } } };
+    expect(outcomes).toEqual(Array(20).fill(tooMany));
+  }, 120_000);
+
   it('reads the 400 for small multipart requests without the preflight header, 50 times out of 50', async () => {
     const outcomes = await repeat(50, () => send(1, {}, 200_000));
     expect(outcomes).toEqual(Array(50).fill(refusal(400, PREFLIGHT_MESSAGE)));
