@@ -7,7 +7,7 @@ import { addDays } from '../src/common/clock';
 import { autoCancelUnpaid } from '../src/jobs/auto-cancel.job';
 import { autoCompleteShipped, AUTO_COMPLETE_DAYS } from '../src/jobs/auto-complete.job';
 import { startTestGateway, type TestGateway } from './support/gateway';
-import { customer, inspectedOrder, staff, type Actor } from './support/builders';
+import { creditDeposit, customer, inspectedOrder, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 
 /**
  * The plans of the statements each screen really runs (captured while it answers through
@@ -246,6 +246,27 @@ describe('query plans at 30,000 orders (no sequential scan of a big table, the i
     }
     expectPlan(await planOf(the(statements, /reply_deadline IS NOT NULL/)), 'message_reply_deadline_idx');
     for (const statement of statements) expect({ sql: statement.sql.slice(0, 120), seqScans: summary(await planOf(statement)).seqScans.filter((t) => BIG_TABLES.includes(t)) }).toEqual({ sql: statement.sql.slice(0, 120), seqScans: [] });
+  });
+
+  it('staff queue PRICE_CHANGE_RESPONSE: the waiting price changes (their partial index), then their orders by key', async () => {
+    // given one paid order whose item's price rose, waiting for the customer
+    const quoted = await quoteOrder(gw, clerk, await submitOrder(gw, owner, [itemInput(1)]), ['10'], ['0']);
+    await creditDeposit(gw, clerk, owner.id, BigInt(quoted.firstInvoice.total.amount));
+    expect((await invoicePay(gw, owner, { invoiceId: quoted.firstInvoice.id })).data.invoicePay.invoice.status).toBe('PAID');
+    const rise = await gw.gql(`mutation($i: OrderItemPriceChangeInput!) { orderItemPriceChange(input: $i) { userErrors { code } } }`, { i: { itemId: quoted.items[0].id, unitPrice: { amount: '12', currency: 'CNY' }, note: '値上げ' } }, { token: clerk.token });
+    expect(rise.data.orderItemPriceChange.userErrors).toEqual([]);
+
+    // when staff open the queue
+    const statements = await statementsDuring(async () => {
+      const res = await gw.gql(STAFF_ORDER_LIST, { first: 50, filter: { awaiting: 'PRICE_CHANGE_RESPONSE' } }, { token: clerk.token });
+      expect(res.data.orders.nodes.map((o: { id: string }) => o.id)).toEqual([quoted.id]);
+    });
+
+    // then no big table is scanned: the orders are found from the few waiting changes
+    const list = the(statements, /price_change c WHERE c.status IN/);
+    for (const plan of [await planOf(list), await genericPlanOf(list)]) {
+      expect(summary(plan).seqScans.filter((t) => BIG_TABLES.includes(t))).toEqual([]);
+    }
   });
 
   it('staff search by e-mail, order number or phone: one index lookup each', async () => {

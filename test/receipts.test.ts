@@ -4,10 +4,8 @@ import { isRegistrationNumber } from '../src/modules/receipts/receipt-config';
 import type { SimulatorCardProvider } from '../src/modules/payments/providers/simulator-provider';
 import { creditDeposit, customer, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 import { startTestGateway, type TestGateway } from './support/gateway';
+import { pdfText } from './support/pdf-text';
 
-// pdf-parse's index.js runs a self-test when loaded as the main module; its library file does not.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pdfParse: (data: Buffer) => Promise<{ text: string; numpages: number }> = require('pdf-parse/lib/pdf-parse.js');
 
 const REGISTRATION = 'T7123456789012';
 let gw: TestGateway;
@@ -25,7 +23,7 @@ const COMPLETE = `mutation($input: PaymentCardCompleteInput!) { paymentCardCompl
 const receiptUrl = async (orderId: string, token: string, name?: string) => gw.gql(RECEIPT, { id: orderId, ...(name ? { name } : {}) }, { token });
 const receiptsBase = () => gw.url.replace(/\/graphql$/, '/receipts');
 const text = async (res: Response) => {
-  const parsed = await pdfParse(Buffer.from(await res.arrayBuffer()));
+  const parsed = await pdfText(Buffer.from(await res.arrayBuffer()));
   expect(parsed.numpages).toBe(1);
   return parsed.text;
 };
