@@ -9,7 +9,7 @@ import { accountMadeDirectly, creditDeposit, itemInput, quoteOrder, staff, submi
 import { FakePayPal } from './support/fake-paypal';
 import { jpeg, pdf, png } from './support/files';
 import { startTestGateway, type TestGateway } from './support/gateway';
-import { startGatewayProcess, type GatewayProcess } from './support/gateway-process';
+import { alive, startGatewayProcess, type GatewayProcess } from './support/gateway-process';
 import { broken, checkDatabaseInvariants, checkStorageInvariants, type InvariantResult, type Sql } from './support/invariants';
 
 /**
@@ -554,15 +554,6 @@ async function poolRecovered() {
     await sleep(100);
   }
   throw new Error('the pool did not recover from the terminated connections');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until(condition: () => boolean, ms: number) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../src/app/config';
 import { wantsDemoAccounts } from '../src/cli/demo-accounts';
+import { alive } from './support/gateway-process';
 
 // The gateway as operators run it: `npm start` (npm → sh → node) on the embedded PostgreSQL,
 // in a data folder of its own. Issue 14, items 4 and 6. The first test builds (prestart).
@@ -133,15 +134,6 @@ function logLines(output: string): any[] {
 function postmasterPid(dataDir: string): number | null {
   const file = path.join(dataDir, 'postmaster.pid');
   return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) || null : null;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

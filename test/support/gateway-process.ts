@@ -88,3 +88,13 @@ export async function startGatewayProcess(first: TestGateway, env: Record<string
       })()),
   };
 }
+
+/** Is the process still there (signal 0 checks without signalling)? */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
