@@ -1,3 +1,4 @@
+import { leaveClosedThreads } from '../src/jobs/closed-threads.job';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { creditDeposit, customer, inspectedOrder, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
 import { StaffQueue } from '../src/modules/orders/order.inputs';
@@ -258,6 +259,28 @@ describe('UNANSWERED_MESSAGE and SELLER_QUESTION kept on the order', () => {
 
     // then it finds the same facts
     expect(await gw.app.ds.query(`SELECT id, awaiting_reply_since, seller_question_since FROM customer_order ORDER BY id`)).toEqual(before);
+  });
+
+  // Last in this describe: it moves the clock a month on.
+  it('a cancelled order whose customer wrote after the end leaves UNANSWERED_MESSAGE when its thread closes (nobody can reply there)', async () => {
+    // given a cancelled order, and a customer message after the cancellation that staff missed
+    const owner = await customer(gw);
+    const order = await submitOrder(gw, owner);
+    await ok(gw.gql(`mutation($id: ID!) { orderCancel(input: { orderId: $id }) { userErrors { code } } }`, { id: order.id }, { token: owner.token }));
+    later(1);
+    await ok(send(owner, order.id, { title: '返金について' }));
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([order.id]);
+
+    // when the sweep runs on the thread's last day, nothing changes; once it has closed, the order leaves the queue
+    gw.clock.advanceDays(29);
+    expect(await leaveClosedThreads(gw.app, gw.clock.now())).toBe(0);
+    clerk = await staff(gw); // tokens live 7 days
+    expect(await among('UNANSWERED_MESSAGE', [order.id])).toEqual([order.id]);
+    gw.clock.advanceDays(1);
+    later(1);
+    expect((await send(clerk, order.id)).data.messageSend.userErrors[0].code).toBe('MESSAGING_CLOSED');
+    expect(await leaveClosedThreads(gw.app, gw.clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await facts(order.id)).toEqual({ awaiting_reply_since: null, seller_question_since: null });
   });
 });
 

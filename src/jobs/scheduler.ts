@@ -4,6 +4,7 @@ import { autoCompleteShipped } from './auto-complete.job';
 import { remindPaymentDue } from './payment-reminder.job';
 import { cleanUp } from './cleanup.job';
 import { recoverCardCaptures } from './capture-recovery.job';
+import { leaveClosedThreads } from './closed-threads.job';
 import { declinePriceChangesPastDue, remindPriceChangesDue } from './price-change-expiry.job';
 
 export type Sweep = (app: App, now: Date) => Promise<number>;
@@ -16,5 +17,6 @@ export const SWEEPS: Record<string, Sweep> = {
   autoCompleteShipped,
   remindPaymentDue,
   cleanUp,
+  leaveClosedThreads,
   recoverCardCaptures,
 };

@@ -15,7 +15,8 @@ import { StaffQueue } from '../orders/order.inputs';
 import type { OrderAccess } from '../orders/order.service';
 import { Message, MessageSide } from './message.entity';
 import type { MessageSendInput } from './message.inputs';
-import { refuseMessage, refuseSellerQuestion } from './messaging-rules';
+import { MESSAGING_DAYS_AFTER_CLOSE, refuseMessage, refuseSellerQuestion } from './messaging-rules';
+import { addDays } from '../../common/clock';
 
 /**
  * For features that are a message plus a record of their own (an exchange request, say):
@@ -49,6 +50,21 @@ export class MessageService {
       sql: `EXISTS (SELECT 1 FROM message d WHERE d.order_id = o.id AND d.author_side = 'STAFF' AND d.reply_deadline_closed_at IS NULL AND d.reply_deadline <= :replyDueBy)`,
       params: () => ({ replyDueBy: app.clock.now() }),
     });
+  }
+
+  /**
+   * A finished order's thread closes 30 days after it ended (`refuseMessage`): a customer message
+   * still unanswered then can no longer be answered here (the customer is sent to the contact
+   * form), so the order leaves UNANSWERED_MESSAGE instead of waiting there for ever. Reads only
+   * the queue's rows (its partial index). Returns how many left.
+   */
+  async leaveClosedThreads(now: Date): Promise<number> {
+    const [, count] = await this.app.ds.query(
+      `UPDATE customer_order SET awaiting_reply_since = NULL
+        WHERE awaiting_reply_since IS NOT NULL AND status IN ('COMPLETED', 'CANCELLED') AND coalesce(completed_at, cancelled_at) < $1`,
+      [addDays(now, -MESSAGING_DAYS_AFTER_CLOSE)],
+    );
+    return Number(count ?? 0);
   }
 
   /**

@@ -11,7 +11,7 @@ registerEnumType(StaffQueue, {
   valuesConfig: {
     QUOTE: { description: 'SUBMITTED orders to quote.' },
     TRANSFER_CONFIRMATION: { description: 'A reported bank transfer to confirm or reject.' },
-    UNANSWERED_MESSAGE: { description: 'The customer’s latest message has no staff reply after it; completing or cancelling the order takes it out until the customer writes again. Longest waiting first.' },
+    UNANSWERED_MESSAGE: { description: 'The customer’s latest message has no staff reply after it; completing or cancelling the order takes it out until the customer writes again, and the thread closing (30 days after) for good. Longest waiting first.' },
     SELLER_QUESTION: { description: 'A question for the seller (askSellerBeforePurchase) is not answered yet, on an order not completed or cancelled. Longest waiting first.' },
     PURCHASE: { description: 'PURCHASING orders: items to buy.' },
     ARRIVAL: { description: 'AWAITING_ARRIVAL orders: goods to receive at the warehouse.' },
