@@ -163,7 +163,7 @@ it('keeps the books whole under 50 concurrent clients while connections die, Pay
         const text = await res.text();
         const body = parse(text);
         const codes: string[] = (body?.errors ?? []).map((e: any) => e.extensions?.code);
-        if (res.status >= 500 || !body || codes.includes('INTERNAL_SERVER_ERROR')) {
+        if (res.status >= 500 || !body || codes.includes('INTERNAL_SERVER_ERROR') || codes.includes('SERVICE_BUSY')) {
           stats.outcomes.serverErrors++;
         } else if (codes.includes('RATE_LIMITED')) {
           stats.outcomes.rateLimited++;

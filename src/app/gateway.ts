@@ -19,7 +19,8 @@ import { App } from './app';
 import { transactionLimits, type Config } from './config';
 import type { Context } from './context';
 import { createDataSource, migrate, SqlCounter } from './data-source';
-import { formatError, isClientCode } from './errors-format';
+import { formatError, isBusy, isClientCode } from './errors-format';
+import { pgCode } from '../common/transaction';
 import { Loaders } from './loaders';
 import { createLogger } from './logger';
 import { mountCardSimulator } from '../modules/payments/providers/simulator-router';
@@ -218,6 +219,11 @@ function logErrors(): ApolloServerPlugin<Context> {
               continue;
             }
             if (isClientCode(error.extensions?.code)) continue;
+            if (isBusy(refusal)) {
+              // Load, not a bug: one line without a stack, so a busy minute cannot flood the error log.
+              (log ?? console).warn({ code: pgCode(refusal), path: error.path }, 'request stopped at a database limit (SERVICE_BUSY)');
+              continue;
+            }
             (log ?? console).error({ err: error.originalError ?? error, path: error.path }, 'resolver failed');
           }
         },
