@@ -30,6 +30,14 @@ export interface PriceChangeMove extends LifeMove {
 
 const BATCH = 50;
 
+/** The item's cancellation note, by who declined. */
+const DECLINE_NOTES: Record<string, string> = {
+  SYSTEM: 'The price change was not accepted and paid by its due date.',
+  STAFF: 'The customer declined the price change (recorded by staff).',
+  CUSTOMER: 'The customer declined the price change.',
+  GUEST: 'The customer declined the price change.',
+};
+
 /**
  * A seller's price change after the first payment (docs/payments.md, "Price changes"). Staff
  * record it; a rise becomes an ADDITIONAL invoice the customer accepts and pays with `invoicePay`
@@ -110,7 +118,6 @@ export class PriceChangeService {
     );
     const change = await tx.getRepository(PriceChange).findOne({ where: { id: input.priceChangeId, orderId: order.id }, lock: { mode: 'pessimistic_write' } });
     if (!change) throw new DomainError(UserErrorCode.NOT_FOUND, 'No such price change.', field);
-    const item = (await tx.getRepository(OrderItem).findOneBy({ id: change.itemId }))!;
     const move = { actor: actorOf(access.viewer), at: this.app.clock.now(), order, field, refundTo: input.refundTo };
     if (input.accept) {
       if (change.status !== PriceChangeStatus.ACCEPTED) await this.app.lifecycle.priceChange.transition(tx, change, PriceChangeStatus.ACCEPTED, move);
@@ -121,7 +128,8 @@ export class PriceChangeService {
       }
       await this.app.lifecycle.priceChange.transition(tx, change, PriceChangeStatus.DECLINED, { ...move, reason: CancelReason.PRICE_CHANGE_DECLINED });
     }
-    return { priceChange: change, item: (await tx.getRepository(OrderItem).findOneBy({ id: item.id }))!, order };
+    // Read after the answer: a decline has cancelled the item meanwhile.
+    return { priceChange: change, item: (await tx.getRepository(OrderItem).findOneBy({ id: change.itemId }))!, order };
   }
 
   /**
@@ -152,7 +160,7 @@ export class PriceChangeService {
     if (item.status !== ItemStatus.PURCHASING) return;
     await this.app.lifecycle.item.transition(tx, item, ItemStatus.CANCELLED, {
       actor: move.actor, at: move.at, order: move.order, reason: CancelReason.PRICE_CHANGE_DECLINED, refundTo: move.refundTo,
-      note: move.actor.role === 'SYSTEM' ? 'The price change was not accepted and paid by its due date.' : 'The customer declined the price change.',
+      note: DECLINE_NOTES[move.actor.role] ?? DECLINE_NOTES.CUSTOMER,
       data: { priceChangeId: change.id }, refund: { reference: { kind: DepositReferenceKind.PRICE_CHANGE, id: change.id }, note: `Price change of “${item.title}” declined` },
     });
   }
