@@ -1,3 +1,4 @@
+import { STAFF_QUEUES } from '../src/app/staff-queues';
 import { leaveClosedThreads } from '../src/jobs/closed-threads.job';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { creditDeposit, customer, inspectedOrder, invoicePay, itemInput, quoteOrder, staff, submitOrder, type Actor } from './support/builders';
@@ -291,12 +292,13 @@ describe('queue plans', () => {
     [StaffQueue.DELIVERY_PROBLEM, 'delivery_problem_open_key'],
     [StaffQueue.UNANSWERED_MESSAGE, 'customer_order_awaiting_reply_idx'],
     [StaffQueue.SELLER_QUESTION, 'customer_order_seller_question_idx'],
+    [StaffQueue.PRICE_CHANGE_RESPONSE, 'price_change_pending'],
   ])('%s reads its partial index (%s), not the whole table', async (queue, index) => {
     // The partial index can serve the queue only if the condition implies its predicate; with
     // sequential scans priced out, the plan shows whether it does. (Measured on 300,000 orders
     // with a request, a deadline and a problem each, 0.05% of them open: docs/warehouse.md.)
-    const condition = gw.app.orderQueries.queues.get(queue)!;
-    const params = typeof condition.params === 'function' ? condition.params() : (condition.params ?? {});
+    const condition = STAFF_QUEUES[queue]!;
+    const params = typeof condition.params === 'function' ? condition.params(gw.clock.now()) : (condition.params ?? {});
     const values: unknown[] = [];
     const sql = condition.sql.replace(/:(\w+)/g, (_, name: string) => {
       values.push(params[name]);

@@ -21,6 +21,7 @@ import { Lifecycle } from '../modules/lifecycle/lifecycle';
 import { GuestAccessGuard } from '../modules/orders/guest-access';
 import { OrderReadModel } from '../modules/orders/order-read-model';
 import { OrderQueryService } from '../modules/orders/order-query.service';
+import { STAFF_QUEUES } from './staff-queues';
 import { OrderService } from '../modules/orders/order.service';
 import { PaymentService } from '../modules/payments/payment.service';
 import { LiveUpdates } from '../modules/subscriptions/live-updates';
@@ -114,8 +115,8 @@ export class App {
     this.lifecycle = new Lifecycle(this);
     this.orders = new OrderService(this);
     this.orderReads = new OrderReadModel(this.ds);
-    this.orderQueries = new OrderQueryService(this);
-    this.priceChanges = new PriceChangeService(this); // after orderQueries: registers the PRICE_CHANGE_RESPONSE queue
+    this.orderQueries = new OrderQueryService(this, STAFF_QUEUES);
+    this.priceChanges = new PriceChangeService(this);
     this.invoices = new InvoiceService(this);
     this.calendar = new CalendarService(this);
     this.shipping = new ShippingService();
@@ -126,7 +127,7 @@ export class App {
     this.cancellations = new CancellationService(this);
     this.deliveryProblems = new DeliveryProblemService(this);
     this.attachmentLinks = new AttachmentLinks(this, config.jwtSecret, config.ATTACHMENT_URL_TTL_SECONDS);
-    this.payments = new PaymentService(this); // after orderQueries: registers the TRANSFER_CONFIRMATION queue
+    this.payments = new PaymentService(this);
     this.live = new LiveUpdates(this);
   }
 }

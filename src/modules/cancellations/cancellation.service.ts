@@ -10,17 +10,11 @@ import { CancelReason, ItemStatus, LIVE_ITEM_STATUSES, OrderStatus } from '../or
 import { actorOf, recordEvent } from '../orders/order-events';
 import { refuseApproval, refuseCancellationRequest } from '../orders/order-rules';
 import type { OrderAccess } from '../orders/order.service';
-import { StaffQueue } from '../orders/order.inputs';
 import { CancellationRequest, CancellationRequestStatus } from './cancellation-request.entity';
 import type { CancellationRequestDecideInput, OrderCancellationRequestInput } from './cancellation.inputs';
 
 export class CancellationService {
-  constructor(private readonly app: App) {
-    // Read from cancellation_request_pending_key (partial: PENDING rows only), however many requests were ever decided.
-    app.orderQueries.queues.set(StaffQueue.CANCELLATION_REQUEST, {
-      sql: `EXISTS (SELECT 1 FROM cancellation_request c WHERE c.order_id = o.id AND c.status = 'PENDING')`,
-    });
-  }
+  constructor(private readonly app: App) {}
 
   /** After the first payment and until shipment, the customer asks to cancel the order or some items. */
   async request(tx: EntityManager, access: OrderAccess, input: OrderCancellationRequestInput): Promise<CancellationRequest> {

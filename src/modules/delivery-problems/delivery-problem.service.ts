@@ -13,7 +13,6 @@ import { loadOrderFacts } from '../lifecycle/order-facts';
 import { MessageSendInput } from '../messaging/message.inputs';
 import type { Order } from '../orders/order.entity';
 import { actorOf, recordEvent, type Actor } from '../orders/order-events';
-import { StaffQueue } from '../orders/order.inputs';
 import type { OrderAccess } from '../orders/order.service';
 import { isValidTrackingNumber, normalizeTrackingNumber } from '../warehouse/carriers';
 import { DeliveryProblem, DeliveryProblemKind, DeliveryProblemResolution, DeliveryProblemStatus } from './delivery-problem.entity';
@@ -27,12 +26,7 @@ import { refuseDeliveryProblemReport, refuseDeliveryProblemResolution, refusePro
  * one is open the order is not auto-completed.
  */
 export class DeliveryProblemService {
-  constructor(private readonly app: App) {
-    // Read from delivery_problem_open_key (partial: OPEN rows only).
-    app.orderQueries.queues.set(StaffQueue.DELIVERY_PROBLEM, {
-      sql: `EXISTS (SELECT 1 FROM delivery_problem p WHERE p.order_id = o.id AND p.status = 'OPEN')`,
-    });
-  }
+  constructor(private readonly app: App) {}
 
   /**
    * The customer (or guest) reports a problem: a message with photos in the order's thread, as

@@ -11,7 +11,6 @@ import { OrderItem } from '../orders/order-item.entity';
 import type { Order } from '../orders/order.entity';
 import { OrderStatus } from '../orders/order-state';
 import { actorOf, recordEvent } from '../orders/order-events';
-import { StaffQueue } from '../orders/order.inputs';
 import type { OrderAccess } from '../orders/order.service';
 import { Message, MessageSide } from './message.entity';
 import type { MessageSendInput } from './message.inputs';
@@ -33,24 +32,7 @@ export function sideOf(access: OrderAccess): MessageSide {
 }
 
 export class MessageService {
-  constructor(private readonly app: App) {
-    // Staff work queues owned by messaging. Facts on the order row (kept by messageWritten and orderClosed), each with a partial index
-    // holding only the orders in its queue, in the queue's order: a page reads a page of rows.
-    app.orderQueries.queues.set(StaffQueue.UNANSWERED_MESSAGE, {
-      sql: 'o.awaiting_reply_since IS NOT NULL',
-      orderBy: { column: 'o.awaiting_reply_since', key: (order) => order.awaitingReplySince! },
-    });
-    app.orderQueries.queues.set(StaffQueue.SELLER_QUESTION, {
-      sql: 'o.seller_question_since IS NOT NULL',
-      orderBy: { column: 'o.seller_question_since', key: (order) => order.sellerQuestionSince! },
-    });
-    // Seed 001: staff set a deadline ("no reply by then and the order is cancelled") that passed
-    // without a reply. Read from message_open_reply_deadline_idx: only deadlines still counting.
-    app.orderQueries.queues.set(StaffQueue.REPLY_OVERDUE, {
-      sql: `EXISTS (SELECT 1 FROM message d WHERE d.order_id = o.id AND d.author_side = 'STAFF' AND d.reply_deadline_closed_at IS NULL AND d.reply_deadline <= :replyDueBy)`,
-      params: () => ({ replyDueBy: app.clock.now() }),
-    });
-  }
+  constructor(private readonly app: App) {}
 
   /**
    * A finished order's thread closes 30 days after it ended (`refuseMessage`): a customer message

@@ -30,7 +30,7 @@ export const STATUS_QUEUES: Partial<Record<StaffQueue, OrderStatus>> = {
  */
 export type QueueCondition = {
   sql: string;
-  params?: Record<string, unknown> | (() => Record<string, unknown>);
+  params?: Record<string, unknown> | ((now: Date) => Record<string, unknown>);
   orderBy?: { column: string; key: (order: Order) => Date };
 };
 
@@ -62,11 +62,18 @@ function searchCondition(text: string): QueueCondition {
   };
 }
 
-export class OrderQueryService {
-  /** Conditions for queues owned by other modules (transfer confirmation, unanswered message). */
-  readonly queues = new Map<StaffQueue, QueueCondition>();
+/** The queues whose condition another module owns (not a plain order status), by queue. */
+export type QueueConditions = Partial<Record<StaffQueue, QueueCondition>>;
 
-  constructor(private readonly app: App) {}
+export class OrderQueryService {
+  /**
+   * `queues`: the conditions of the queues other modules own, composed in one place
+   * (src/app/staff-queues.ts), so no service registers SQL from its constructor.
+   */
+  constructor(
+    private readonly app: App,
+    private readonly queues: QueueConditions,
+  ) {}
 
   /** One order, if the viewer may see it; someone else's order is simply not there. */
   async findVisible(viewer: Account, id: string, thread?: ThreadPage): Promise<OrderRead | null> {
@@ -103,9 +110,9 @@ export class OrderQueryService {
     let sort = BY_SUBMISSION;
     if (filter?.awaiting) {
       const status = STATUS_QUEUES[filter.awaiting];
-      const condition: QueueCondition | undefined = status ? { sql: `o.status = ${statusLiteral(status)}` } : this.queues.get(filter.awaiting);
+      const condition: QueueCondition | undefined = status ? { sql: `o.status = ${statusLiteral(status)}` } : this.queues[filter.awaiting];
       if (!condition) throw new GraphQLError(`The ${filter.awaiting} queue is not available.`, { extensions: { code: 'BAD_USER_INPUT' } });
-      qb.andWhere(condition.sql, typeof condition.params === 'function' ? condition.params() : condition.params);
+      qb.andWhere(condition.sql, typeof condition.params === 'function' ? condition.params(this.app.clock.now()) : condition.params);
       sort = condition.orderBy ?? sort;
     }
     const cursor = decodeCursor(after, 2);

@@ -12,7 +12,6 @@ import { InvoiceKind, InvoiceStatus } from '../invoices/invoice-state';
 import { Order } from '../orders/order.entity';
 import { OrderStatus } from '../orders/order-state';
 import { actorOf, type Actor } from '../orders/order-events';
-import { StaffQueue } from '../orders/order.inputs';
 import type { OrderAccess } from '../orders/order.service';
 import { BankTransferService } from './bank-transfer.service';
 import { cardFee, type CardFeeRule } from './card-fee';
@@ -44,9 +43,6 @@ export class PaymentService {
   constructor(private readonly app: App) {
     this.transfers = new BankTransferService(app);
     this.cards = new CardPaymentService(app);
-    app.orderQueries.queues.set(StaffQueue.TRANSFER_CONFIRMATION, {
-      sql: `EXISTS (SELECT 1 FROM payment p WHERE p.order_id = o.id AND p.status = 'REPORTED')`,
-    });
   }
 
   get cardFeeRule(): CardFeeRule {

@@ -18,7 +18,6 @@ import { Order } from '../orders/order.entity';
 import { actorOf, recordEvent, SYSTEM } from '../orders/order-events';
 import { CancelReason, ItemStatus } from '../orders/order-state';
 import type { OrderAccess } from '../orders/order.service';
-import { StaffQueue } from '../orders/order.inputs';
 import { PriceChange } from './price-change.entity';
 import type { OrderItemPriceChangeInput, PriceChangeRespondInput } from './price-change.inputs';
 import { PENDING_PRICE_CHANGE, PriceChangeStatus } from './price-change-state';
@@ -45,12 +44,7 @@ const DECLINE_NOTES: Record<string, string> = {
  * the lifecycle's price-change machine (lifecycle/price-change-machine.ts).
  */
 export class PriceChangeService {
-  constructor(private readonly app: App) {
-    // The few waiting changes first (their partial index), then their orders: no scan of the orders.
-    app.orderQueries.queues.set(StaffQueue.PRICE_CHANGE_RESPONSE, {
-      sql: `o.id IN (SELECT c.order_id FROM price_change c WHERE c.status IN ('AWAITING_RESPONSE', 'ACCEPTED'))`,
-    });
-  }
+  constructor(private readonly app: App) {}
 
   async record(tx: EntityManager, viewer: Account, input: OrderItemPriceChangeInput): Promise<{ priceChange: PriceChange; item: OrderItem; order: Order }> {
     await assertValid(input);
