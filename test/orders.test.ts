@@ -157,8 +157,10 @@ describe('orderItemQuantityChange', () => {
 
   it('loses no update when changes race: the invoice equals a fresh computation', async () => {
     const order = await quotedOrder();
+    // The items start at 2, 1 and 3: no change below sets an item to the quantity it starts at,
+    // so whichever order they run in, each one is a change and a recomputation (revision 1 + 10).
     const changes = [
-      [0, 5], [1, 2], [2, 7], [0, 3], [1, 4], [2, 1], [0, 9], [1, 1], [2, 2], [0, 4],
+      [0, 5], [1, 2], [2, 7], [0, 3], [1, 4], [2, 1], [0, 9], [1, 6], [2, 2], [0, 4],
     ].map(([i, q]) => gw.gql(CHANGE, { input: { itemId: order.items[i].id, quantity: q } }, { token: alice.token }));
     const results = await Promise.all(changes);
     expect(results.every((r) => r.status === 200 && !r.errors && r.data.orderItemQuantityChange.userErrors.length === 0)).toBe(true);
